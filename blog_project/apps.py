@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BlogProjectConfig(AppConfig):
+    name = "blog_project"
+    verbose_name = "Blog project"

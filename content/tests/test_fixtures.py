@@ -1,0 +1,44 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from content.models import ContentType, Post, PostSection
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = ["demo", "prompts"]
+
+
+def row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("content", "media_library", "llm")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def test_fixtures_load_twice_without_change():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    first = row_counts()
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    assert row_counts() == first
+    assert first["content.Post"] >= 5
+    assert set(PostSection.objects.values_list("content_type", flat=True)) == set(ContentType.values)
+    assert first["content.Tag"] > 0 and first["media_library.Image"] > 0 and first["llm.LLMPrompt"] >= 6
+
+
+def test_demo_sections_are_valid():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    for section in PostSection.objects.all():
+        section.full_clean()
+    assert Post.objects.live().count() >= 5
+
+
+def test_load_demo_is_idempotent_and_creates_an_admin(django_user_model, capsys):
+    call_command("load_demo")
+    first = row_counts()
+    out = capsys.readouterr().out
+    assert "admin" in out and "password" in out.lower()
+    call_command("load_demo")
+    assert row_counts() == first
+    assert django_user_model.objects.filter(username="admin", is_superuser=True).count() == 1
