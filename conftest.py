@@ -3,6 +3,19 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Close sessions that live-server threads left open, so the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Every test writes media into its own folder, never into var/media."""
@@ -20,3 +33,57 @@ def staff_client(client, django_user_model):
 @pytest.fixture(autouse=True)
 def _demo_credentials_in_tmp(settings, tmp_path):
     settings.DEMO_CREDENTIALS_FILE = tmp_path / "admin-credentials.txt"
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A page in a real headless Chromium (Debian's package), driven by Playwright.
+
+    Skips with a reason when Chromium is missing locally; in CI (CI=true) a missing
+    browser is a failure, never a skip. Console errors are collected on ``page.console_errors``.
+    """
+    import os
+    import shutil
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package.")
+        pytest.skip("Chromium is not installed (apt-get install chromium); the browser test needs it.")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by
+    # tests around it are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page()
+        page.console_errors = []
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        page.base_url = live_server.url
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    """Where browser tests save their screenshots (test-output/, kept by CI)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "test-output" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
