@@ -113,7 +113,7 @@ def test_named_indexes_of_the_seed_exist():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'post_section'")
         indexes = dict(cursor.fetchall())
-    assert "(post_id, \"position\")" in indexes["post_section_position"]
+    assert '(post_id, "position")' in indexes["post_section_position"]
     assert "(content_type)" in indexes["post_section_content_type"]
     assert "(created_at)" in indexes["post_section_created"]
 
