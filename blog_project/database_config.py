@@ -17,7 +17,7 @@ def database_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict
     if not url:
         return {
             "ENGINE": "blog_project.db_backends.embedded",
-            "NAME": "blog",
+            "NAME": env.str("EMBEDDED_DATABASE_NAME", default="blog"),
             "USER": "postgres",
             "EMBEDDED_DATA_DIR": str(embedded_data_dir),
         }

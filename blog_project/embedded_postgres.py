@@ -14,8 +14,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-DATABASE_NAME = "blog"
-
 
 @dataclass(frozen=True)
 class EmbeddedServer:
@@ -26,9 +24,10 @@ class EmbeddedServer:
 
 
 @functools.cache
-def ensure_server(data_dir: Path) -> EmbeddedServer:
-    """Start (or reuse) the server in ``data_dir`` and make sure the blog database exists."""
+def ensure_server(data_dir: Path, database: str | None) -> EmbeddedServer:
+    """Start (or reuse) the server in ``data_dir`` and make sure ``database`` (if named) exists."""
     import psycopg
+    from psycopg import sql
 
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (cron, CI); its /tmp fallback is fine.
@@ -46,12 +45,14 @@ def ensure_server(data_dir: Path) -> EmbeddedServer:
         user="postgres",
         bin_dir=POSTGRES_BIN_PATH,
     )
+    if not database:  # Django's maintenance connections name none and use "postgres"
+        return result
     with psycopg.connect(
         host=str(result.socket_dir), port=result.port, user=result.user, dbname="postgres", autocommit=True
     ) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     return result
 
 

@@ -23,7 +23,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def ensure_server_settings(self) -> None:
         """Start or reuse the server and point HOST/PORT at its socket."""
-        server = ensure_server(Path(self.settings_dict["EMBEDDED_DATA_DIR"]))
+        server = ensure_server(Path(self.settings_dict["EMBEDDED_DATA_DIR"]), self.settings_dict["NAME"])
         self.settings_dict["HOST"] = str(server.socket_dir)
         self.settings_dict["PORT"] = str(server.port)
 
