@@ -236,3 +236,43 @@ def seed(
         _move_sequence(raw, table)
     raw.execute("ANALYZE")
     return report
+
+
+def post_with_sections(count: int):
+    """A live post with exactly ``count`` sections, made once per bench database."""
+    from content.models import Post, PostSection
+
+    slug = f"bench-{count}-sections"
+    post = Post.objects.filter(slug=slug).first()
+    if post is None:
+        post = Post.objects.create(title=f"Bench post with {count} sections", slug=slug, content="", published=True)
+        PostSection.objects.bulk_create(
+            PostSection(post=post, position=n, title=f"Section {n}", content=f"Paragraph *{n}*.")
+            for n in range(1, count + 1)
+        )
+    return post
+
+
+def bench_paths() -> None:
+    """Print the paths `make bench` drives, as JSON (run through manage.py shell)."""
+    from django.db.models import Count
+
+    from content.models import Post, Tag
+
+    post = (
+        Post.objects.live()
+        .annotate(n=Count("sections", distinct=True), t=Count("tags", distinct=True))
+        .filter(n=20, t=5)
+        .first()
+    )
+    tag = Tag.objects.annotate(n=Count("tagged_posts")).order_by("-n").first()
+    pages = {
+        "floor": ["/_bench/floor/"],
+        "index": ["/"],
+        "post_page": [post.get_absolute_url()],
+        "tag_page": [f"/tags/{tag.slug}/"],
+        "search": ["/search/?q=harbour+light"],
+        "feed": ["/feed/"],
+    }
+    load = [path for name, paths in pages.items() if name != "floor" for path in paths]
+    print(json.dumps({"pages": pages, "load": load}))

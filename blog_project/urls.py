@@ -8,5 +8,10 @@ urlpatterns = [
     path("", include("content.urls")),
 ]
 
+if settings.BENCH_FLOOR_VIEW:
+    from blog_project.bench_views import floor
+
+    urlpatterns.insert(0, path("_bench/floor/", floor))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,257 @@
+"""`make bench` for the readers' pages and the admin.
+
+Starts the site under gunicorn on 127.0.0.1 with production-like settings on a
+generated data set (database ``blog_bench``: embedded by default, or the server of
+BENCH_DATABASE_URL), drives it with wrk, and prints one table: requests per second and
+p50/p95/p99 latency for the floor (a trivial view through the same middleware) and each
+page, each also as a ratio to the floor measured in the same run. Admin pages are timed
+in-process with their query counts. Ends with a load run across the public pages.
+Results go to bench/results.json under the key "pages".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+RESULTS = BASE_DIR / "bench" / "results.json"
+LUA = BASE_DIR / "bench" / "wrk_report.lua"
+PYTHON = sys.executable
+
+
+def bench_environment() -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BENCH_FLOOR_VIEW": "true",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "LOG_LEVEL": "WARNING",
+        "SLOW_QUERY_MS": "0",
+    }
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:
+        env.pop("DATABASE_URL", None)
+        env["EMBEDDED_DATABASE_NAME"] = "blog_bench"
+    return env
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, text=True, capture_output=capture
+    )
+    return result.stdout if capture else ""
+
+
+def prepare_database(env: dict[str, str], posts: int) -> None:
+    manage(env, "migrate", "--noinput", "-v0")
+    count = int(
+        manage(env, "shell", "-c", "from content.models import Post; print(Post.objects.count())", capture=True)
+    )
+    if count < posts:
+        print(f"Seeding {posts - count:,} posts into the bench database…", flush=True)
+        manage(env, "seed_bench", "--posts", str(posts - count))
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "blog_project.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/floor/", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def wrk(port: int, paths: list[str], *, seconds: int, connections: int, threads: int = 2) -> dict:
+    env = {**os.environ, "BENCH_PATHS": " ".join(paths)}
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"http://127.0.0.1:{port}"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
+    data = json.loads(line.removeprefix("WRK_JSON "))
+    seconds_run = data["duration_us"] / 1e6
+    return {
+        "rps": round(data["requests"] / seconds_run, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 2),
+        "p95_ms": round(data["p95_us"] / 1000, 2),
+        "p99_ms": round(data["p99_us"] / 1000, 2),
+        "errors": data["socket_errors"] + data["non_2xx_3xx"],
+        "requests": data["requests"],
+    }
+
+
+def rss_of_tree(pid: int) -> int:
+    import psutil
+
+    parent = psutil.Process(pid)
+    return sum(process.memory_info().rss for process in [parent, *parent.children(recursive=True)])
+
+
+def load_run(port: int, server_pid: int, paths: list[str], seconds: int, connections: int) -> dict:
+    """A long run across the public pages while sampling the server's memory."""
+    import threading
+
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def sample():
+        started = time.monotonic()
+        while not stop.wait(1.0):
+            samples.append((time.monotonic() - started, rss_of_tree(server_pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    result = wrk(port, paths, seconds=seconds, connections=connections)
+    stop.set()
+    sampler.join()
+    settled = [rss for at, rss in samples if at >= seconds * 0.25] or [rss for _, rss in samples]
+    result.update(
+        seconds=seconds,
+        connections=connections,
+        rss_mb_after_warmup=round(settled[0] / 2**20, 1),
+        rss_mb_end=round(settled[-1] / 2**20, 1),
+        rss_growth_pct=round(100 * (settled[-1] - settled[0]) / settled[0], 1),
+    )
+    return result
+
+
+def admin_figures(env: dict[str, str]) -> dict:
+    """Changelist and change-page time (median of 5) and query count, in-process."""
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from blog_project.bench_data import post_with_sections
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    post = post_with_sections(50)
+    figures = {}
+    for name, url in [
+        ("admin_changelist", reverse("admin:content_post_changelist")),
+        ("admin_change_50_sections", reverse("admin:content_post_change", args=[post.pk])),
+    ]:
+        client.get(url)  # warm up
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        figures[name] = {"median_ms": round(statistics.median(times), 1), "queries": len(queries)}
+    return figures
+
+
+def write_results(key: str, value: dict) -> None:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[key] = value
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10, help="per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--load-connections", type=int, default=64)
+    args = parser.parse_args()
+
+    env = bench_environment()
+    prepare_database(env, args.posts)
+    targets = json.loads(manage(env, "shell", "-c", "from blog_project.bench_data import bench_paths; bench_paths()",
+                                capture=True))  # fmt: skip
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        rows = {}
+        for name, paths in targets["pages"].items():
+            rows[name] = wrk(port, paths, seconds=args.seconds, connections=args.connections)
+            print(f"  {name:<22} {rows[name]['rps']:>9.1f} req/s", flush=True)
+        load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    floor = rows["floor"]["rps"]
+    for row in rows.values():
+        row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    admin = admin_figures(env)
+    write_results("pages", {"pages": rows, "admin": admin, "load": load, "posts": args.posts, "workers": args.workers})
+    print_table(rows, admin, load)
+
+
+def print_table(rows: dict, admin: dict, load: dict) -> None:
+    print(f"\n{'page':<24}{'req/s':>10}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, row in rows.items():
+        print(
+            f"{name:<24}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['p50_ms']:>9.2f}"
+            f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
+        )
+    for name, figure in admin.items():
+        print(f"{name:<24}{figure['median_ms']:>10.1f} ms (median), {figure['queries']} queries")
+    print(
+        f"load run: {load['seconds']} s at {load['connections']} connections: {load['rps']:.1f} req/s, "
+        f"p99 {load['p99_ms']} ms, {load['errors']} errors, RSS {load['rss_mb_after_warmup']} -> "
+        f"{load['rss_mb_end']} MB ({load['rss_growth_pct']:+.1f}%)"
+    )
+
+
+if __name__ == "__main__":
+    main()
