@@ -74,19 +74,9 @@ def free_port() -> int:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    command = [PYTHON, "-m", "gunicorn", "blog_project.wsgi", "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "blog_project.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
+        [*command, "--workers", str(workers), "--log-level", "warning"],
         cwd=BASE_DIR,
         env=env,
     )
