@@ -206,8 +206,8 @@ def main() -> None:
 
     env = bench_environment()
     prepare_database(env, args.posts)
-    targets = json.loads(manage(env, "shell", "-c", "from blog_project.bench_data import bench_paths; bench_paths()",
-                                capture=True))  # fmt: skip
+    paths_code = "from blog_project.bench_data import bench_paths; bench_paths()"
+    targets = json.loads(manage(env, "shell", "-c", paths_code, capture=True))
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
