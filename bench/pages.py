@@ -33,12 +33,12 @@ def bench_environment() -> dict[str, str]:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "bench-" + "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "BENCH_FLOOR_VIEW": "true",
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",
         "SLOW_QUERY_MS": "0",
     }
     if os.environ.get("BENCH_DATABASE_URL"):
@@ -59,7 +59,7 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
 def prepare_database(env: dict[str, str], posts: int) -> None:
     manage(env, "migrate", "--noinput", "-v0")
     count = int(
-        manage(env, "shell", "-c", "from content.models import Post; print(Post.objects.count())", capture=True)
+        manage(env, "shell", "-v0", "-c", "from content.models import Post; print(Post.objects.count())", capture=True)
     )
     if count < posts:
         print(f"Seeding {posts - count:,} posts into the bench database…", flush=True)
@@ -207,7 +207,7 @@ def main() -> None:
     env = bench_environment()
     prepare_database(env, args.posts)
     paths_code = "from blog_project.bench_data import bench_paths; bench_paths()"
-    targets = json.loads(manage(env, "shell", "-c", paths_code, capture=True))
+    targets = json.loads(manage(env, "shell", "-v0", "-c", paths_code, capture=True))
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
