@@ -62,7 +62,8 @@ class TagFeed(LatestPostsFeed):
     url_name = "content:tag_feed_rss"
 
     def get_object(self, request, slug: str) -> Tag:
-        return Tag.objects.get(slug=slug)
+        """Only a tag readers can see (it has a live post); unknown tags are 404."""
+        return selectors.public_tags().get(slug=slug)
 
     def title(self, tag: Tag) -> str:
         return f"{settings.SITE_NAME}: {tag.name}"

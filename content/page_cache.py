@@ -41,7 +41,7 @@ def content_state() -> ContentState:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT value, (SELECT min(published_at) FROM post"
-            " WHERE published AND deleted_at IS NULL AND published_at > now())"
+            " WHERE published AND deleted_at IS NULL AND published_at > statement_timestamp())"
             " FROM content_generation WHERE id = 1"
         )
         generation, next_change = cursor.fetchone()

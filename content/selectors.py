@@ -88,7 +88,10 @@ def search_posts(text: str) -> QuerySet[Post]:
     query = search.reader_query(text)
     matching_sections = PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
     section_rank = (
-        matching_sections.values("post").annotate(total=Sum(SearchRank(F("search_vector"), query))).values("total")
+        matching_sections.order_by()
+        .values("post_id")
+        .annotate(total=Sum(SearchRank(F("search_vector"), query)))
+        .values("total")
     )
     best_section = (
         matching_sections.annotate(section_rank=SearchRank(F("search_vector"), query))
@@ -122,5 +125,5 @@ def sitemap_posts() -> QuerySet[Post]:
     return Post.objects.live().only("slug", "updated_at", "published_at").order_by("-published_at", "-id")
 
 
-def sitemap_tags() -> QuerySet[Tag]:
+def public_tags() -> QuerySet[Tag]:
     return Tag.objects.filter(Exists(Post.objects.live().filter(tags=OuterRef("pk")))).order_by("name")

@@ -45,7 +45,7 @@ class TagSitemap(_SiteUrlSitemap):
     priority = 0.4
 
     def items(self):
-        return selectors.sitemap_tags()
+        return selectors.public_tags()
 
     def location(self, tag) -> str:
         return reverse("content:tag_detail", kwargs={"slug": tag.slug})

@@ -21,14 +21,10 @@ FORWARD = [
     );
     INSERT INTO content_generation VALUES (1, nextval('content_generation_seq'));
     """,
-    # Once per transaction: the first write raises the number, later ones see the flag.
     """
     CREATE FUNCTION content_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF coalesce(current_setting('blog.content_generation_txid', true), '') <> txid_current()::text THEN
-            UPDATE content_generation SET value = nextval('content_generation_seq') WHERE id = 1;
-            PERFORM set_config('blog.content_generation_txid', txid_current()::text, true);
-        END IF;
+        UPDATE content_generation SET value = nextval('content_generation_seq') WHERE id = 1;
         RETURN NULL;
     END
     $$;
