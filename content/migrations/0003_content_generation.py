@@ -4,7 +4,9 @@ Public pages are cached under keys that include this number (see content/page_ca
 Triggers on every table a public page reads from raise it in the writing transaction, so
 the new number becomes visible together with the new data, whatever wrote it (admin,
 services, bulk updates, database cascades, raw SQL). The value comes from a sequence, so a
-rolled-back transaction never makes an old number come back.
+rolled-back transaction never makes an old number come back, and it is never below the
+clock in microseconds, so after restoring an older backup the next write still moves to a
+number never used before.
 """
 
 from django.db import migrations
@@ -24,7 +26,12 @@ FORWARD = [
     """
     CREATE FUNCTION content_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE content_generation SET value = nextval('content_generation_seq') WHERE id = 1;
+        UPDATE content_generation
+        SET value = setval(
+            'content_generation_seq',
+            greatest(nextval('content_generation_seq'), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+        )
+        WHERE id = 1;
         RETURN NULL;
     END
     $$;

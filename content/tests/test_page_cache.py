@@ -141,3 +141,13 @@ def test_redis_cache_is_used_and_stays_fresh(client, settings):
     Post.objects.filter(pk=post.pk).update(title="Fresh from Redis")
     assert "Fresh from Redis" in body(client, post.get_absolute_url())
     caches["default"].clear()
+
+
+def test_after_restoring_an_older_state_the_next_write_uses_a_new_generation():
+    post = PostFactory()
+    latest = content_state().generation
+    with connection.cursor() as cursor:  # what restoring an old backup leaves behind
+        cursor.execute("SELECT setval('content_generation_seq', 1000)")
+        cursor.execute("UPDATE content_generation SET value = 1000")
+    post.save()
+    assert content_state().generation > latest
