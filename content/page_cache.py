@@ -48,14 +48,23 @@ def content_state() -> ContentState:
     return ContentState(generation, next_change)
 
 
-@cache
 def render_fingerprint() -> str:
-    """Changes when a setting shown on pages or any template changes (a deploy, say)."""
+    """Changes when a setting shown on pages or any template changes (a deploy, say).
+
+    Computed once per process, except with DEBUG on, where templates change under a running server.
+    """
+    return _fingerprint() if settings.DEBUG else _fingerprint_once()
+
+
+def _fingerprint() -> str:
     digest = hashlib.sha256(f"{settings.SITE_NAME}|{settings.SITE_URL}|{settings.MEDIA_URL}".encode())
     for template in sorted(Path(settings.BASE_DIR, "templates").rglob("*")):
         if template.is_file():
             digest.update(template.read_bytes())
     return digest.hexdigest()[:16]
+
+
+_fingerprint_once = cache(_fingerprint)
 
 
 def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -> str:

@@ -23,6 +23,8 @@ MAX_QUERY_CHARS = 200
 # ts_headline marks matches with these private-use characters; ``highlight`` turns them into <mark>.
 START, STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+# Snippets come from Markdown source: its emphasis and heading marks are noise in a result list.
+_MARKDOWN_MARKS = re.compile(r"[*`#]+")
 
 
 def _vector(field: str, weight: str) -> SearchVector:
@@ -49,7 +51,7 @@ def reader_query(text: str) -> SearchQuery:
 
 
 def highlight(snippet: str | None) -> SafeString:
-    """Escape a ts_headline result, then turn its match markers into <mark> elements."""
-    escaped = escape(snippet or "")
+    """Escape a ts_headline result (without Markdown marks), then turn its match markers into <mark>."""
+    escaped = escape(_MARKDOWN_MARKS.sub("", snippet or ""))
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # escaped above

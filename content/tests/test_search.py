@@ -62,6 +62,7 @@ def test_results_are_highlighted_and_escaped(client):
 def test_highlight_keeps_only_balanced_marks():
     marked = f"a {search.START}b{search.STOP} c {search.START}<i>d {search.STOP}{search.START}"
     assert search.highlight(marked) == "a <mark>b</mark> c <mark>&lt;i&gt;d </mark>"
+    assert search.highlight(f"## **{search.START}bold{search.STOP}** `code`") == " <mark>bold</mark> code"
 
 
 @pytest.mark.parametrize(
