@@ -2,11 +2,11 @@
 
 import os
 import time
+import uuid
 from datetime import timedelta
 
 import psycopg
 import pytest
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -132,15 +132,20 @@ def test_redis_cache_is_used_and_stays_fresh(client, settings):
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {url}")
         pytest.skip(f"Redis is not reachable at {url}; set REDIS_URL to test the shared cache.")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
-    caches["default"].clear()
-    post = PostFactory(title="In Redis")
-    assert "In Redis" in body(client, post.get_absolute_url())
-    keys = redis.Redis.from_url(url).keys("*public-page*")
-    assert keys, "the page was not stored in Redis"
-    Post.objects.filter(pk=post.pk).update(title="Fresh from Redis")
-    assert "Fresh from Redis" in body(client, post.get_absolute_url())
-    caches["default"].clear()
+    prefix = f"test-{uuid.uuid4().hex}"  # never flush: REDIS_URL may point at a cache in use
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    server = redis.Redis.from_url(url)
+    try:
+        post = PostFactory(title="In Redis")
+        assert "In Redis" in body(client, post.get_absolute_url())
+        assert server.keys(f"{prefix}:*public-page*"), "the page was not stored in Redis"
+        Post.objects.filter(pk=post.pk).update(title="Fresh from Redis")
+        assert "Fresh from Redis" in body(client, post.get_absolute_url())
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
 
 
 def test_after_restoring_an_older_state_the_next_write_uses_a_new_generation():
