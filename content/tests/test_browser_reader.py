@@ -81,6 +81,7 @@ def test_reader_visits_index_post_and_search(browser_page, screenshot_dir):
 
     page.goto(page.base_url + "/")
     assert page.get_by_role("heading", name="Latest posts").is_visible()
+    page.screenshot(path=str(screenshot_dir / "reader-index.png"), full_page=True)
     page.get_by_role("link", name="A day by the harbour").click()
     page.wait_for_url(f"**{post.get_absolute_url()}")
 
