@@ -1,6 +1,8 @@
 """Posts, their sections and tags. Tables and columns follow the seed schema."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from content.search import post_document, section_document
 from content.slugs import unique_slug
 
 
@@ -69,12 +72,15 @@ class Post(models.Model):
     )
 
     tags = TaggableManager(through=TaggedPost, blank=True)
+    # Full-text search document, kept in sync by PostgreSQL itself (see content/search.py).
+    search_vector = models.GeneratedField(expression=post_document(), output_field=SearchVectorField(), db_persist=True)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
         db_table = "post"
         ordering = ["-published_at", "-created_at", "-id"]
+        indexes = [GinIndex(fields=["search_vector"], name="post_search_vector")]
         permissions = [
             ("publish_post", "Can publish, schedule and unpublish posts"),
         ]
@@ -139,6 +145,9 @@ class PostSection(models.Model):
     section_metadata = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    search_vector = models.GeneratedField(
+        expression=section_document(), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         db_table = "post_section"
@@ -161,6 +170,7 @@ class PostSection(models.Model):
             models.Index(fields=["post", "position"], name="post_section_position"),
             models.Index(fields=["content_type"], name="post_section_content_type"),
             models.Index(fields=["created_at"], name="post_section_created"),
+            GinIndex(fields=["search_vector"], name="post_section_search_vector"),
         ]
 
     def __str__(self) -> str:

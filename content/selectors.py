@@ -1,15 +1,129 @@
-"""Read queries for public pages and the admin, with their prefetching."""
+"""Read queries for public pages, feeds and sitemaps, with their prefetching.
 
-from django.db.models import Prefetch, QuerySet
+Every list costs the same few queries whatever its length: the posts (with their lead
+image folded in as JSON), then their tags in one prefetch.
+"""
 
-from content.models import Post, PostSection
+from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db.models import Exists, F, FloatField, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat, JSONObject, Left
+
+from content import search
+from content.models import ContentType, Post, PostSection, Tag
+from media_library.models import Image
+
+# Columns a list of posts never shows; ``content`` can be long and the search document longer.
+LIST_DEFERRED = ("content", "search_vector", "llm_metadata", "stage_data")
+SNIPPET_SOURCE_CHARS = 20_000
+
+
+def _lead_image_json() -> Subquery:
+    first_image = (
+        PostSection.objects.filter(post=OuterRef("pk"), content_type=ContentType.IMAGE, image__isnull=False)
+        .order_by("position")
+        .values(
+            data=JSONObject(
+                id="image__id",
+                path="image__path",
+                alt_text="image__alt_text",
+                image_metadata="image__image_metadata",
+                watermarked="image__watermarked",
+                watermarked_path="image__watermarked_path",
+            )
+        )[:1]
+    )
+    return Subquery(first_image, output_field=JSONField())
 
 
 def live_posts() -> QuerySet[Post]:
-    return Post.objects.live().prefetch_related("tags").order_by("-published_at", "-id")
+    """Posts readers may see, newest first, with tags and lead image data."""
+    return (
+        Post.objects.live()
+        .defer(*LIST_DEFERRED)
+        .annotate(lead_image_data=_lead_image_json())
+        .prefetch_related("tags")
+        .order_by("-published_at", "-id")
+    )
+
+
+def attach_lead_images(posts) -> list[Post]:
+    """Turn each post's ``lead_image_data`` into an unsaved ``Image`` (``lead_image``), no query."""
+    posts = list(posts)
+    for post in posts:
+        data = getattr(post, "lead_image_data", None)
+        post.lead_image = Image(pk=data.pop("id"), **data) if isinstance(data, dict) else None
+    return posts
+
+
+def live_posts_tagged(slug: str) -> QuerySet[Post]:
+    return live_posts().filter(tags__slug=slug)
+
+
+def tag_named(posts, slug: str) -> Tag | None:
+    """The tag with ``slug`` among already prefetched tags of ``posts`` (no query)."""
+    return next((tag for post in posts for tag in post.tags.all() if tag.slug == slug), None)
+
+
+def _with_sections(posts: QuerySet[Post]) -> QuerySet[Post]:
+    sections = PostSection.objects.select_related("image").defer("search_vector").order_by("position")
+    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), "tags")
 
 
 def live_post_with_sections(slug: str) -> Post:
     """The post with its sections (and their images) and tags; raises Post.DoesNotExist."""
-    sections = PostSection.objects.select_related("image").order_by("position")
-    return Post.objects.live().prefetch_related(Prefetch("sections", queryset=sections), "tags").get(slug=slug)
+    return _with_sections(Post.objects.live()).get(slug=slug)
+
+
+def post_for_preview(slug: str) -> Post:
+    """Any post not in the trash, for staff previewing a draft; raises Post.DoesNotExist."""
+    return _with_sections(Post.objects.alive()).get(slug=slug)
+
+
+def search_posts(text: str) -> QuerySet[Post]:
+    """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
+
+    Adds ``rank``, ``title_marked`` and ``snippet_marked`` (ts_headline output with the
+    markers of ``content.search``; pass them through ``search.highlight``).
+    """
+    query = search.reader_query(text)
+    matching_sections = PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
+    section_rank = (
+        matching_sections.order_by()
+        .values("post_id")
+        .annotate(total=Sum(SearchRank(F("search_vector"), query)))
+        .values("total")
+    )
+    best_section = (
+        matching_sections.annotate(section_rank=SearchRank(F("search_vector"), query))
+        .order_by("-section_rank", "position")
+        .values("content")[:1]
+    )
+    snippet_source = Concat(
+        Coalesce("summary", Value("")),
+        Value(" "),
+        Left("content", SNIPPET_SOURCE_CHARS),
+        Value(" "),
+        Coalesce(Left(Subquery(best_section), SNIPPET_SOURCE_CHARS), Value("")),
+    )
+    markers = {"config": search.CONFIG, "start_sel": search.START, "stop_sel": search.STOP}
+    return (
+        live_posts()
+        .filter(Q(search_vector=query) | Exists(matching_sections))
+        .annotate(
+            rank=SearchRank(F("search_vector"), query)
+            + Coalesce(Subquery(section_rank, output_field=FloatField()), Value(0.0)),
+            title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
+            snippet_marked=SearchHeadline(
+                snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
+            ),
+        )
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def sitemap_posts() -> QuerySet[Post]:
+    return Post.objects.live().only("slug", "updated_at", "published_at").order_by("-published_at", "-id")
+
+
+def public_tags() -> QuerySet[Tag]:
+    return Tag.objects.filter(Exists(Post.objects.live().filter(tags=OuterRef("pk")))).order_by("name")

@@ -1,19 +1,91 @@
-from django.core.paginator import Paginator
-from django.http import Http404
+"""Public pages. Thin: selectors read, templates render, the page cache remembers."""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_safe
 
-from content import selectors
+from content import search, selectors, seo
 from content.models import Post
+from content.page_cache import cached_public_page
+from content.rendering import assign_anchors
+from content.security import public_headers
 
 
-def post_list(request):
-    page = Paginator(selectors.live_posts(), 10).get_page(request.GET.get("page"))
-    return render(request, "content/post_list.html", {"page": page})
+def public_page(*, params=()):
+    """A GET-only public view: security headers and the page cache (``params``: query parameters it reads)."""
+
+    def decorator(view):
+        return require_safe(public_headers(cached_public_page(params=params)(view)))
+
+    return decorator
 
 
-def post_detail(request, slug: str):
+def _page(request: HttpRequest, posts) -> Page:
+    page = Paginator(posts, settings.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_lead_images(page.object_list)
+    return page
+
+
+@public_page(params=["page"])
+def post_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "content/post_list.html", {"page": _page(request, selectors.live_posts())})
+
+
+@public_page(params=["page"])
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    posts = selectors.live_posts_tagged(slug)
+    page = _page(request, posts)
+    tag = selectors.tag_named(page.object_list, slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    return render(request, "content/tag_detail.html", {"page": page, "tag": tag})
+
+
+@public_page()
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    preview = False
     try:
         post = selectors.live_post_with_sections(slug)
     except Post.DoesNotExist:
-        raise Http404("No such post.") from None
-    return render(request, "content/post_detail.html", {"post": post})
+        if not request.user.has_perm("content.view_post"):
+            raise Http404("No such post.") from None
+        try:
+            post = selectors.post_for_preview(slug)
+        except Post.DoesNotExist:
+            raise Http404("No such post.") from None
+        preview = True
+    sections = list(post.sections.all())
+    tags = list(post.tags.all())
+    assign_anchors(sections)
+    meta = seo.post_meta(post, sections, tags)
+    context = {"post": post, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
+    context["json_ld"] = seo.blog_posting(post, meta)
+    response = render(request, "content/post_detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+@public_headers
+def search_results(request: HttpRequest) -> HttpResponse:
+    text = search.clean_query(request.GET.get("q"))
+    page = None
+    if text:
+        page = _page(request, selectors.search_posts(text))
+        for post in page.object_list:
+            post.title_html = search.highlight(post.title_marked)
+            post.snippet_html = search.highlight(post.snippet_marked)
+    return render(request, "content/search.html", {"query": text, "page": page})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    site = settings.SITE_URL.rstrip("/")
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", "", f"Sitemap: {site}/sitemap.xml"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,88 @@
+"""Atom and RSS feeds of the latest posts, for the whole site and per tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from content import selectors
+from content.models import Tag
+from content.seo import absolute_url
+
+FEED_ITEMS = 20
+
+
+class LatestPostsFeed(Feed):
+    """RSS 2.0 of the site; ``AtomLatestPostsFeed`` is the same as Atom."""
+
+    url_name = "content:feed_rss"
+
+    def title(self) -> str:
+        return settings.SITE_NAME
+
+    def description(self) -> str:
+        return f"The latest posts of {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self) -> str:
+        return absolute_url(reverse("content:post_list"))
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse(self.url_name))
+
+    def items(self):
+        return selectors.live_posts()[:FEED_ITEMS]
+
+    def item_title(self, post) -> str:
+        return post.title
+
+    def item_description(self, post) -> str:
+        return post.summary or post.subtitle or ""
+
+    def item_link(self, post) -> str:
+        return absolute_url(post.get_absolute_url())
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        return post.updated_at or post.published_at
+
+    def item_categories(self, post) -> list[str]:
+        return [tag.name for tag in post.tags.all()]
+
+
+class AtomLatestPostsFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+    url_name = "content:feed_atom"
+
+
+class TagFeed(LatestPostsFeed):
+    url_name = "content:tag_feed_rss"
+
+    def get_object(self, request, slug: str) -> Tag:
+        """Only a tag readers can see (it has a live post); unknown tags are 404."""
+        return selectors.public_tags().get(slug=slug)
+
+    def title(self, tag: Tag) -> str:
+        return f"{settings.SITE_NAME}: {tag.name}"
+
+    def description(self, tag: Tag) -> str:
+        return f"Posts tagged “{tag.name}” on {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, tag: Tag) -> str:
+        return absolute_url(reverse("content:tag_detail", kwargs={"slug": tag.slug}))
+
+    def feed_url(self, tag: Tag) -> str:
+        return absolute_url(reverse(self.url_name, kwargs={"slug": tag.slug}))
+
+    def items(self, tag: Tag):
+        return selectors.live_posts_tagged(tag.slug)[:FEED_ITEMS]
+
+
+class AtomTagFeed(TagFeed):
+    feed_type = Atom1Feed
+    url_name = "content:tag_feed_atom"

@@ -1,0 +1,57 @@
+"""Full-text search: the indexed documents, the reader's query and highlighted snippets.
+
+Each post and each section carries a ``search_vector`` column that PostgreSQL computes
+itself (a stored generated column, GIN-indexed). Whatever writes a row - the admin, a
+service, ``bulk_update``, raw SQL, a restore - the document is updated in the same
+statement, so no signal or service has to keep it in sync. A post matches when its own
+document or any of its sections' documents matches; see ``selectors.search_posts``.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models.functions import Left
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CONFIG = "english"
+# tsvector values are limited to 1 MB: only the first characters of a long text are indexed.
+INDEXED_CHARS = 100_000
+# A reader's query longer than this is cut; nothing useful is lost and the database is spared.
+MAX_QUERY_CHARS = 200
+
+# ts_headline marks matches with these private-use characters; ``highlight`` turns them into <mark>.
+START, STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+# Snippets come from Markdown source: its emphasis and heading marks are noise in a result list.
+_MARKDOWN_MARKS = re.compile(r"[*`#]+")
+
+
+def _vector(field: str, weight: str) -> SearchVector:
+    return SearchVector(Left(field, INDEXED_CHARS), config=CONFIG, weight=weight)
+
+
+def post_document() -> SearchVector:
+    return _vector("title", "A") + _vector("subtitle", "B") + _vector("summary", "B") + _vector("content", "C")
+
+
+def section_document() -> SearchVector:
+    return _vector("title", "B") + _vector("subtitle", "B") + _vector("content", "D")
+
+
+def clean_query(raw: str | None) -> str:
+    """The reader's search string, safe to send: no NUL bytes, no control characters, bounded."""
+    text = "".join(char if char.isprintable() else " " for char in (raw or "")[: MAX_QUERY_CHARS * 4])
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def reader_query(text: str) -> SearchQuery:
+    """Web-search syntax ("quoted phrase", or, -word): never a syntax error, whatever the input."""
+    return SearchQuery(text, config=CONFIG, search_type="websearch")
+
+
+def highlight(snippet: str | None) -> SafeString:
+    """Escape a ts_headline result (without Markdown marks), then turn its match markers into <mark>."""
+    escaped = escape(_MARKDOWN_MARKS.sub("", snippet or ""))
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # escaped above

@@ -1,0 +1,90 @@
+"""What a post tells search engines and social networks: meta tags and JSON-LD."""
+
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from content.models import ContentType, Post
+from content.rendering import image_source
+
+DESCRIPTION_CHARS = 200
+# JSON inside <script> must not be able to close the element or open a comment.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def absolute_url(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+@dataclass
+class PageMeta:
+    title: str
+    description: str
+    canonical: str
+    social_title: str = ""
+    social_description: str = ""
+    twitter_description: str = ""
+    image: str = ""
+    image_alt: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+def _snippets(sections) -> dict:
+    """The first section's ``social_media_snippets``, as a dict whatever shape it was stored in."""
+    for section in sections:
+        value = section.social_media_snippets
+        if isinstance(value, dict) and value:
+            return {key: item for key, item in value.items() if isinstance(item, str) and item.strip()}
+        if isinstance(value, str) and value.strip():
+            return {"description": value}
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return {"description": value[0]}
+    return {}
+
+
+def post_meta(post: Post, sections, tags) -> PageMeta:
+    """Meta for a post page, from already loaded sections and tags (no queries)."""
+    text = post.summary or post.subtitle or post.content or post.title
+    description = Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
+    snippets = _snippets(sections)
+    social = snippets.get("description") or snippets.get("og") or snippets.get("facebook") or description
+    meta = PageMeta(
+        title=post.title,
+        description=description,
+        canonical=absolute_url(post.get_absolute_url()),
+        social_title=snippets.get("title") or post.title,
+        social_description=social,
+        twitter_description=snippets.get("twitter") or social,
+        tags=[tag.name for tag in tags],
+    )
+    lead = next((s for s in sections if s.content_type == ContentType.IMAGE and s.image is not None), None)
+    if lead is not None:
+        meta.image = absolute_url(image_source(lead.image).src)
+        meta.image_alt = lead.image.alt_text or ""
+    return meta
+
+
+def blog_posting(post: Post, meta: PageMeta) -> SafeString:
+    """schema.org BlogPosting as JSON, escaped for a <script type="application/ld+json">."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": meta.description,
+        "url": meta.canonical,
+        "mainEntityOfPage": meta.canonical,
+        "datePublished": post.published_at,
+        "dateModified": post.updated_at or post.published_at,
+        "keywords": meta.tags,
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL},
+    }
+    if meta.image:
+        data["image"] = meta.image
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # escaped for <script>

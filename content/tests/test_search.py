@@ -1,0 +1,101 @@
+"""Full-text search: what matches, in which order, highlighted, and bad queries."""
+
+import pytest
+from django.db import connection
+
+from content import search
+from content.models import PostSection
+from content.tests.factories import PostFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def result_titles(client, query: str) -> list[str]:
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    page = response.context["page"]
+    return [post.title for post in page.object_list] if page else []
+
+
+def test_matches_every_field_and_section_text(client):
+    PostFactory(title="Kayaks at sea", summary="x")
+    PostFactory(title="Second", subtitle="About kayaks", summary="x")
+    PostFactory(title="Third", summary="We took a kayak out.")
+    PostFactory(title="Fourth", summary="x", content="Paddling a kayak is calm.")
+    SectionFactory(post=PostFactory(title="Fifth", summary="x"), title="Kayak trip")
+    SectionFactory(post=PostFactory(title="Sixth", summary="x"), content="Deep in a section: **kayaking**.")
+    PostFactory(title="Unrelated", summary="Mountains.")
+    titles = result_titles(client, "kayak")
+    assert set(titles) == {"Kayaks at sea", "Second", "Third", "Fourth", "Fifth", "Sixth"}
+    assert titles[0] == "Kayaks at sea"  # a title match outranks one deep in a section
+
+
+def test_hidden_posts_are_never_found(client):
+    from django.utils import timezone
+
+    PostFactory(title="Hidden draft zebra", published=False)
+    PostFactory(title="Hidden trashed zebra", deleted_at=timezone.now())
+    PostFactory(title="Hidden future zebra", published_at=timezone.now() + timezone.timedelta(days=1))
+    PostFactory(title="Visible zebra")
+    assert result_titles(client, "zebra") == ["Visible zebra"]
+
+
+def test_section_edits_reach_the_index_without_any_hook(client):
+    section = SectionFactory(post=PostFactory(title="Indexed"), content="nothing special")
+    assert result_titles(client, "quokka") == []
+    PostSection.objects.filter(pk=section.pk).update(content="a quokka appears")  # no signal, no save()
+    assert result_titles(client, "quokka") == ["Indexed"]
+
+
+def test_results_are_highlighted_and_escaped(client):
+    SectionFactory(
+        post=PostFactory(title="Otters everywhere", summary="x"),
+        content="<script>alert('otter')</script> Otters hold hands <b onmouseover=x>while</b> sleeping.",
+    )
+    html = client.get("/search/", {"q": "otters"}).content.decode()
+    assert "<mark>Otters</mark> everywhere" in html
+    assert "<mark>Otters</mark> hold hands" in html
+    assert "<script>alert" not in html and "onmouseover=x>" not in html
+    assert "alert(&#x27;otter&#x27;)" in html  # ts_headline drops tags; what is left is escaped text
+
+
+def test_highlight_keeps_only_balanced_marks():
+    marked = f"a {search.START}b{search.STOP} c {search.START}<i>d {search.STOP}{search.START}"
+    assert search.highlight(marked) == "a <mark>b</mark> c <mark>&lt;i&gt;d </mark>"
+    assert search.highlight(f"## **{search.START}bold{search.STOP}** `code`") == " <mark>bold</mark> code"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unterminated phrase',
+        "''; DROP TABLE post; --",
+        "\\\\ back\\slashes \\",
+        "a & b | !c <-> d:* (",
+        "the and of",  # only stop words
+        "-",
+        "\x00nul\x00",
+        "x" * 10_000,
+        "word " * 2_000,
+        "💡 ünïcödé ‮ right-to-left",
+    ],
+)
+def test_bad_queries_give_a_normal_page(client, query):
+    PostFactory(title="Something to search")
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert len(response.context["query"]) <= search.MAX_QUERY_CHARS
+    assert "\x00" not in response.content.decode()
+
+
+def test_empty_query_shows_help_without_querying(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/search/", {"q": "   "})
+    assert response.status_code == 200 and "Type a few words" in response.content.decode()
+
+
+def test_search_documents_have_gin_indexes():
+    for table, name in [("post", "post_search_vector"), ("post_section", "post_section_search_vector")]:
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        assert constraints[name]["type"] == "gin" and constraints[name]["columns"] == ["search_vector"]
