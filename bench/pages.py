@@ -208,20 +208,27 @@ def main() -> None:
     prepare_database(env, args.posts)
     paths_code = "from blog_project.bench_data import bench_paths; bench_paths()"
     targets = json.loads(manage(env, "shell", "-v0", "-c", paths_code, capture=True))
-    port = free_port()
-    server = start_gunicorn(env, port, args.workers)
-    try:
-        rows = {}
-        for name, paths in targets["pages"].items():
-            rows[name] = wrk(port, paths, seconds=args.seconds, connections=args.connections)
-            print(f"  {name:<22} {rows[name]['rps']:>9.1f} req/s", flush=True)
-        load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    floor = rows["floor"]["rps"]
-    for row in rows.values():
-        row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    rows: dict[str, dict] = {}
+    load: dict = {}
+    # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on.
+    for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
+        port = free_port()
+        server = start_gunicorn({**env, **overrides}, port, args.workers)
+        try:
+            floor = None
+            for name, paths in targets["pages"].items():
+                if label == "cached" and name == "search":
+                    continue  # search results are never cached
+                row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
+                floor = floor or row["rps"]
+                row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+                rows[name if name == "search" else f"{name} ({label})"] = row
+                print(f"  {name} ({label}): {row['rps']:.1f} req/s", flush=True)
+            if label == "cached":
+                load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     admin = admin_figures(env)
     write_results("pages", {"pages": rows, "admin": admin, "load": load, "posts": args.posts, "workers": args.workers})
     print_table(rows, admin, load)
