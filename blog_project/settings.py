@@ -127,3 +127,8 @@ LOGGING = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", default=VAR_DIR / "admin-credentials.txt")
+
+# --- editorial workflow ---
+INSTALLED_APPS += ["reversion"]
+# Days a post stays in the trash before `manage.py purge_trash` (without --older-than) removes it.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
