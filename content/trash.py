@@ -72,9 +72,9 @@ def purge_post(post_id: int, user: AbstractBaseUser) -> None:
 
 def trashed_before(older_than: timedelta) -> list[int]:
     return list(
-        Post.objects.filter(deleted_at__lt=timezone.now() - older_than).order_by("deleted_at").values_list(
-            "pk", flat=True
-        )
+        Post.objects.filter(deleted_at__lt=timezone.now() - older_than)
+        .order_by("deleted_at")
+        .values_list("pk", flat=True)
     )
 
 

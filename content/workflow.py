@@ -299,7 +299,10 @@ def read_state(stage_key: Any, stage_data: Any) -> WorkflowState:
         StageState(
             stage.key,
             stage.label,
-            [_read_substage(sub.key, sub.label, stage_data.get(sub.key), problems, automatic=sub.automatic) for sub in stage.substages],
+            [
+                _read_substage(sub.key, sub.label, stage_data.get(sub.key), problems, automatic=sub.automatic)
+                for sub in stage.substages
+            ],
         )
         for stage in STAGES
     ]

@@ -8,32 +8,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('content', '0001_initial'),
+        ("content", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkflowTransition',
+            name="WorkflowTransition",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=50)),
-                ('from_stage', models.CharField(max_length=50)),
-                ('to_stage', models.CharField(max_length=50)),
-                ('substage', models.CharField(blank=True, help_text='Set for a move of one sub-stage.', max_length=50)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), default=django.utils.timezone.now)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.DB_CASCADE, related_name='transitions', to='content.post')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=50)),
+                ("from_stage", models.CharField(max_length=50)),
+                ("to_stage", models.CharField(max_length=50)),
+                ("substage", models.CharField(blank=True, help_text="Set for a move of one sub-stage.", max_length=50)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), default=django.utils.timezone.now
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DB_CASCADE, related_name="transitions", to="content.post"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'workflow_transition',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['post', '-created_at'], name='workflow_transition_post')],
+                "db_table": "workflow_transition",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["post", "-created_at"], name="workflow_transition_post")],
             },
         ),
     ]
