@@ -269,7 +269,7 @@ def _read_substage(key: str, label: str, raw: Any, problems: list[str], *, autom
         problems.append(f"Sub-stage “{label}” held unreadable data and was reset to pending.")
         return state
     status = raw.get("status", Status.PENDING)
-    if status in Status.LABELS:
+    if isinstance(status, str) and status in Status.LABELS:
         state.status = status
     else:
         problems.append(f"Sub-stage “{label}” had an unknown status {status!r}; shown as pending.")
@@ -292,7 +292,7 @@ def read_state(stage_key: Any, stage_data: Any) -> WorkflowState:
         if stage_data not in (None, {}):
             problems.append("The stored workflow data was not a JSON object; every sub-stage is shown as pending.")
         stage_data = {}
-    if stage_key not in STAGE_BY_KEY:
+    if not isinstance(stage_key, str) or stage_key not in STAGE_BY_KEY:
         problems.append(f"Unknown stage {stage_key!r}; shown as {STAGES[0].label}.")
         stage_key = FIRST_STAGE
     stages = [
