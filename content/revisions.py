@@ -25,19 +25,9 @@ from media_library.models import Image
 
 POST_FIELDS = ["title", "subtitle", "slug", "content", "summary", "llm_metadata"]
 SECTION_FIELDS = [
-    "post",
-    "position",
-    "content_type",
-    "title",
-    "subtitle",
-    "content",
-    "image",
-    "video_url",
-    "audio_url",
-    "duration",
-    "keywords",
-    "social_media_snippets",
-    "section_metadata",
+    field.name
+    for field in PostSection._meta.concrete_fields
+    if field.editable and field.name not in ("id", "created_at", "updated_at")
 ]
 
 reversion.register(Post, fields=[*POST_FIELDS, "version"], follow=["sections"])

@@ -60,6 +60,12 @@ class WorkflowAdminMixin:
         pk = _int_or_none(object_id)
         return Post.objects.alive().filter(pk=pk).first() if pk is not None else None
 
+    def _readable_post(self, request: HttpRequest, object_id) -> Post | None:
+        post = self._alive_post(request, object_id)
+        if post is not None and not self.has_view_or_change_permission(request, post):
+            raise PermissionDenied
+        return post
+
     def _context(self, request: HttpRequest, title: str, **extra) -> dict:
         return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
 
@@ -120,11 +126,9 @@ class WorkflowAdminMixin:
     # --- revisions ---
 
     def revisions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        post = self._alive_post(request, object_id)
+        post = self._readable_post(request, object_id)
         if post is None:
             return self._unknown_post(request)
-        if not self.has_view_or_change_permission(request, post):
-            raise PermissionDenied
         versions = list(revisions.post_versions(post))
         rows = [(version, version.field_dict.get("version")) for version in versions]
         context = self._context(
@@ -138,11 +142,9 @@ class WorkflowAdminMixin:
         return TemplateResponse(request, "admin/content/post/revisions.html", context)
 
     def diff_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        post = self._alive_post(request, object_id)
+        post = self._readable_post(request, object_id)
         if post is None:
             return self._unknown_post(request)
-        if not self.has_view_or_change_permission(request, post):
-            raise PermissionDenied
         try:
             older = revisions.revision_of(post, request.GET.get("a"))
             newer = revisions.revision_of(post, request.GET.get("b"))

@@ -25,12 +25,14 @@ PUBLISHER_PERMISSIONS = [*EDITOR_PERMISSIONS, ("content", "publish_post")]
 
 def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
+    # (create_permissions skips app configs without models_module, as migration state has them.)
     for label in ("content", "media_library"):
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_contenttypes(app_config, verbosity=0, apps=apps)
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, wanted in (("Editors", EDITOR_PERMISSIONS), ("Publishers", PUBLISHER_PERMISSIONS)):

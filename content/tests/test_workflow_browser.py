@@ -1,12 +1,11 @@
 """Clicking through the workflow panel in a real headless Chromium."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from content.models import Post
-from content.tests.workflow_helpers import draft_post, finish_stages_before
+from content.tests.workflow_helpers import draft_post, finish_stages_before, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def substage_row(page, key):
@@ -15,8 +14,7 @@ def substage_row(page, key):
 
 def test_publisher_clicks_a_post_from_idea_to_published(browser_page, screenshot_dir, django_user_model):
     page = browser_page
-    user = django_user_model.objects.create_user("paula", password="pass-word-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="Publishers"))
+    make_user(django_user_model, "paula", "Publishers")
     post = draft_post(title="Clicked through")
     failed = []  # responses that went wrong; the admin has no favicon, the browser asks anyway
     page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and failed.append(r.url))

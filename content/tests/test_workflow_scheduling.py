@@ -57,7 +57,7 @@ def test_task_publishes_due_posts(publisher):
     assert post.published
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_scheduling_enqueues_the_task_for_the_publication_time(publisher):
     from django_tasks_db.models import DBTaskResult
 
@@ -92,7 +92,7 @@ def test_trashed_or_withdrawn_posts_are_not_published(publisher):
     assert not Post.objects.filter(published=True).exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_post_locked_by_another_runner_is_skipped_not_published_twice(publisher):
     post = scheduled_post(publisher)
     make_due(post)

@@ -1,5 +1,7 @@
 """Users, posts and request helpers shared by the workflow tests."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -9,7 +11,18 @@ from content.models import Post
 from content.tests.factories import PostFactory, SectionFactory
 
 
+def ensure_groups() -> None:
+    """Create Editors and Publishers as their data migration does: a transactional test's flush
+    empties every table, the migration's groups included."""
+    from django.apps import apps
+
+    migration = importlib.import_module("content.migrations.0003_editor_publisher_groups")
+    migration.create_groups(apps, None)
+
+
 def make_user(django_user_model, name: str, group: str | None = None, **extra):
+    if group and not Group.objects.filter(name=group).exists():
+        ensure_groups()
     user = django_user_model.objects.create_user(name, f"{name}@example.org", "pass-word-123", is_staff=True, **extra)
     if group:
         user.groups.add(Group.objects.get(name=group))
