@@ -92,6 +92,8 @@ STAGE_BY_KEY = {stage.key: stage for stage in STAGES}
 SUBSTAGE_STAGE = {sub.key: stage for stage in STAGES for sub in stage.substages}
 FIRST_STAGE = STAGES[0].key
 
+ANY_STAGE = ""
+
 # Permissions, as Django permission names.
 CHANGE = "content.change_post"
 PUBLISH = "content.publish_post"
@@ -99,12 +101,12 @@ PUBLISH = "content.publish_post"
 
 @dataclass(frozen=True)
 class Transition:
-    """A move between stages (or, for publish/schedule/unpublish, within Publishing)."""
+    """A move between stages (or, for publish/schedule/unpublish, within a stage)."""
 
     action: str
     label: str
-    source: str
-    target: str
+    source: str  # ANY_STAGE: from every stage
+    target: str  # ANY_STAGE: stays where it is
     permission: str
     # Sub-stages of the source stage must all be done or skipped before leaving forwards.
     requires_finished_stage: bool = False
@@ -138,7 +140,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "publish", "Publish now", "publishing", "publishing", PUBLISH, checks_into="publish", when_published=False
     ),
-    Transition("unpublish", "Unpublish", "publishing", "publishing", PUBLISH, when_published=True),
+    # From every stage: posts published before the workflow existed can be taken down too.
+    Transition("unpublish", "Unpublish", ANY_STAGE, ANY_STAGE, PUBLISH, when_published=True),
 )
 TRANSITION_BY_ACTION = {transition.action: transition for transition in TRANSITIONS}
 
@@ -339,7 +342,7 @@ def transitions_from(stage_key: str, published: bool) -> list[Transition]:
     return [
         transition
         for transition in TRANSITIONS
-        if transition.source == stage_key
+        if transition.source in (stage_key, ANY_STAGE)
         and (transition.when_published is None or transition.when_published == bool(published))
     ]
 

@@ -103,7 +103,7 @@ def failed_checks(checks: list[dict]) -> list[str]:
 
 def why_not(transition: Transition, post: Post, state: WorkflowState, user: AbstractBaseUser) -> str | None:
     """Why ``user`` may not take ``transition`` now (None when it is allowed), checks aside."""
-    if state.stage != transition.source:
+    if transition.source not in (state.stage, workflow.ANY_STAGE):
         return (
             f"“{transition.label}” is a step from {workflow.stage_label(transition.source)}, "
             f"but the post is in {state.label}."
@@ -163,8 +163,8 @@ def apply_transition(
                 failure = f"“{transition.label}” is refused until the content checks pass: " + " ".join(failures)
         if failure is None:
             _apply_effects(post, state, action, now, publish_at)
-            state.stage = transition.target
-            _record(post, user, action, transition.source, transition.target, note=note)
+            source, state.stage = state.stage, transition.target or state.stage
+            _record(post, user, action, source, state.stage, note=note)
         _save(post, state)
         if failure is None and action == "schedule":
             transaction.on_commit(lambda: _enqueue_scheduled_publication(post.publish_at))

@@ -45,6 +45,8 @@ def test_bulk_action_moves_to_the_trash(editor_client):
 
 def test_restore_from_the_trash(editor_client):
     post = draft_post(published=True, title="Back again")
+    changelist = editor_client.get(reverse("admin:content_post_changelist")).content.decode()
+    assert f'href="{reverse("admin:content_post_trash")}"' in changelist
     editor_client.post(reverse("admin:content_post_delete", args=[post.pk]), {"post": "yes"})
     trash = editor_client.get(reverse("admin:content_post_trash"))
     assert "Back again" in trash.content.decode() and "Delete for good" not in trash.content.decode()

@@ -339,6 +339,18 @@ def test_schedule_needs_a_future_time(publisher_client):
     assert post.publish_at.year == 2099 and not post.published
 
 
+def test_a_post_published_outside_the_workflow_can_be_unpublished(client, editor, publisher):
+    post = draft_post(published=True)  # e.g. imported or demo content, still in Planning
+    response = step(client_for(client, editor), post, "unpublish")
+    assert any("Only Publishers may “Unpublish”" in m for m in messages_of(response))
+    response = step(client_for(client, publisher), post, "unpublish")
+    assert "Done: unpublish." in messages_of(response)
+    post.refresh_from_db()
+    assert (post.published, post.workflow_stage) == (False, "planning")
+    response = step(client, post, "unpublish")
+    assert any("The post is not published." in m for m in messages_of(response))
+
+
 def test_unpublish_and_back(publisher_client):
     post = finish_stages_before(draft_post(), "publishing")
     step(publisher_client, post, "publish")
