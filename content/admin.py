@@ -52,9 +52,10 @@ class WorkflowStageFilter(admin.SimpleListFilter):
 
 @admin.action(description="Move selected posts to the trash", permissions=["delete"])
 def move_to_trash(modeladmin, request, queryset):
-    for pk in queryset.values_list("pk", flat=True):
-        trash.trash_post(pk, request.user)
-    modeladmin.message_user(request, "Moved to the trash; restore them from the trash if needed.", messages.SUCCESS)
+    moved = trash.trash_posts(queryset.values_list("pk", flat=True), request.user)
+    modeladmin.message_user(
+        request, f"Moved {moved} posts to the trash; restore them from the trash if needed.", messages.SUCCESS
+    )
 
 
 @admin.register(Post)
@@ -138,8 +139,7 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         trash.trash_post(obj.pk, request.user)
 
     def delete_queryset(self, request, queryset):
-        for pk in queryset.values_list("pk", flat=True):
-            trash.trash_post(pk, request.user)
+        trash.trash_posts(queryset.values_list("pk", flat=True), request.user)
 
     def response_delete(self, request, obj_display, obj_id):
         self.message_user(

@@ -42,6 +42,12 @@ def trash_post(post_id: int, user: AbstractBaseUser | None) -> Post:
 
 
 @transaction.atomic
+def trash_posts(post_ids: Iterable[int], user: AbstractBaseUser | None) -> int:
+    """Move several posts to the trash at once (all or none)."""
+    return sum(1 for pk in post_ids if trash_post(pk, user))
+
+
+@transaction.atomic
 def restore_post(post_id: int, user: AbstractBaseUser | None) -> Post:
     post = Post.objects.select_for_update(of=("self",)).filter(pk=post_id, deleted_at__isnull=False).first()
     if post is None:

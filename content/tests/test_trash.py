@@ -38,7 +38,7 @@ def test_bulk_action_moves_to_the_trash(editor_client):
         {"action": "move_to_trash", "_selected_action": [p.pk for p in posts]},
         follow=True,
     )
-    assert response.status_code == 200
+    assert "Moved 2 posts to the trash; restore them from the trash if needed." in messages_of(response)
     assert Post.objects.filter(deleted_at__isnull=False).count() == 2
     assert "delete_selected" not in response.context["action_form"].fields["action"].choices.__repr__()
 
