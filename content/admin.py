@@ -1,17 +1,34 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
 from content import revisions, services, trash, workflow, workflow_selectors
 from content.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
 from content.workflow_admin import WorkflowAdminMixin
+from media_library.models import Image
 
 JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}
+
+
+class SectionImageWidget(ForeignKeyRawIdWidget):
+    """The raw-id image widget, with the labels of the post's images read in one query, not one per section."""
+
+    def __init__(self, rel, admin_site, images: dict[str, Image], **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.images = images  # shared by the copies each inline form makes
+
+    def label_and_url_for_value(self, value):
+        image = self.images.get(str(value))
+        if image is None:
+            return super().label_and_url_for_value(value)
+        return Truncator(image).words(14), reverse("admin:media_library_image_change", args=[image.pk])
 
 
 class PostSectionInline(admin.StackedInline):
@@ -32,6 +49,16 @@ class PostSectionInline(admin.StackedInline):
         "social_media_snippets",
         "section_metadata",
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            post_id = int(object_id) if object_id and str(object_id).isdigit() else None
+            images = Image.objects.filter(sections__post_id=post_id).distinct() if post_id else []
+            kwargs["widget"] = SectionImageWidget(
+                db_field.remote_field, self.admin_site, {str(image.pk): image for image in images}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class WorkflowStageFilter(admin.SimpleListFilter):

@@ -362,12 +362,15 @@ def test_unpublish_and_back(publisher_client):
 
 
 def test_change_page_query_budget_with_50_sections(publisher_client, django_assert_max_num_queries):
-    post = finish_stages_before(draft_post(sections=50), "writing")
+    post = finish_stages_before(draft_post(sections=40), "writing")
+    images = [ImageSectionFactory(post=post, position=n, image__alt_text=f"alt {n}").image for n in range(41, 51)]
     url = reverse("admin:content_post_change", args=[post.pk])
     with django_assert_max_num_queries(14):
         response = publisher_client.get(url)
     assert response.status_code == 200
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
+    body = response.content.decode()
+    assert all(f'href="{reverse("admin:media_library_image_change", args=[image.pk])}"' in body for image in images)
 
 
 def test_changelist_queries_do_not_grow_with_posts(publisher_client):
