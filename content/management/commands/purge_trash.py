@@ -30,5 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         age = parse_age(options["older_than"])
         quiet = options["verbosity"] < 1
-        purged = trash.purge_trash(age, progress=lambda ids: tqdm(ids, desc="purging", unit="post", disable=quiet))
+        purged = trash.purge_trash(
+            age, progress=lambda ids: tqdm(ids, desc="purging", unit="post", disable=quiet or not ids)
+        )
         self.stdout.write(f"Purged {purged} posts that were in the trash for more than {options['older_than']}.")
