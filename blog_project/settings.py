@@ -134,3 +134,8 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=10)
 # Cached pages are never stale (their keys follow the content generation); this only bounds memory use.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=24 * 3600)
+
+# --- editorial workflow ---
+INSTALLED_APPS += ["reversion"]
+# Days a post stays in the trash before `manage.py purge_trash` (without --older-than) removes it.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)

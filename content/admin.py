@@ -1,12 +1,34 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
-from content import services
-from content.forms import SectionInlineForm, SectionInlineFormSet
+from content import revisions, services, trash, workflow, workflow_selectors
+from content.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
+from content.workflow_admin import WorkflowAdminMixin
+from media_library.models import Image
 
 JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}
+
+
+class SectionImageWidget(ForeignKeyRawIdWidget):
+    """The raw-id image widget, with the labels of the post's images read in one query, not one per section."""
+
+    def __init__(self, rel, admin_site, images: dict[str, Image], **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.images = images  # shared by the copies each inline form makes
+
+    def label_and_url_for_value(self, value):
+        image = self.images.get(str(value))
+        if image is None:
+            return super().label_and_url_for_value(value)
+        return Truncator(image).words(14), reverse("admin:media_library_image_change", args=[image.pk])
 
 
 class PostSectionInline(admin.StackedInline):
@@ -28,11 +50,46 @@ class PostSectionInline(admin.StackedInline):
         "section_metadata",
     ]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            post_id = int(object_id) if object_id and str(object_id).isdigit() else None
+            images = Image.objects.filter(sections__post_id=post_id).distinct() if post_id else []
+            kwargs["widget"] = SectionImageWidget(
+                db_field.remote_field, self.admin_site, {str(image.pk): image for image in images}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WorkflowStageFilter(admin.SimpleListFilter):
+    title = "workflow stage"
+    parameter_name = "stage"
+    UNKNOWN = "unknown"
+
+    def lookups(self, request, model_admin):
+        return [*((stage.key, stage.label) for stage in workflow.STAGES), (self.UNKNOWN, "Unknown stage")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.UNKNOWN:
+            return queryset.exclude(workflow_stage__in=workflow.STAGE_BY_KEY)
+        if self.value() in workflow.STAGE_BY_KEY:
+            return queryset.filter(workflow_stage=self.value())
+        return queryset
+
+
+@admin.action(description="Move selected posts to the trash", permissions=["delete"])
+def move_to_trash(modeladmin, request, queryset):
+    moved = trash.trash_posts(queryset.values_list("pk", flat=True), request.user)
+    modeladmin.message_user(
+        request, f"Moved {moved} posts to the trash; restore them from the trash if needed.", messages.SUCCESS
+    )
+
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "published", "workflow_stage", "published_at", "updated_at"]
-    list_filter = ["published", "workflow_stage", "tags"]
+class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    form = PostAdminForm
+    list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
+    list_filter = [WorkflowStageFilter, "published", "tags"]
     search_fields = ["title", "subtitle", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "created_at"
@@ -40,14 +97,57 @@ class PostAdmin(admin.ModelAdmin):
     formfield_overrides = JSON_AS_READABLE
     inlines = [PostSectionInline]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "summary", "content", "tags"]}),
-        ("Publishing", {"fields": ["published", "published_at", "publish_at", "author"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "summary", "content", "tags", "version"]}),
+        (
+            "Publishing",
+            {
+                "fields": ["published", "published_at", "publish_at", "author"],
+                "description": "Publication is changed with the workflow panel's steps (publish, schedule, unpublish).",
+            },
+        ),
         ("LLM", {"classes": ["collapse"], "fields": ["llm_metadata"]}),
     ]
+    readonly_fields = ["published", "published_at", "publish_at"]
     raw_id_fields = ["author"]
+    actions = [move_to_trash]
+    change_form_template = "admin/content/post/change_form.html"
+    change_list_template = "admin/content/post/change_list.html"
+    delete_confirmation_template = "admin/content/post/delete_confirmation.html"
+
+    @admin.display(description="stage", ordering="workflow_stage")
+    def stage(self, post):
+        return workflow_selectors.stage_summary(post)
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST":
+            # Lock the row for the whole save, so the version check and the save cannot interleave.
+            queryset = self.get_queryset(request).select_for_update(of=("self",))
+            field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+            try:
+                return queryset.get(**{field.name: field.to_python(object_id)})
+            except (Post.DoesNotExist, ValidationError, ValueError):
+                return None
+        return super().get_object(request, object_id, from_field)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["workflow"] = workflow_selectors.workflow_panel(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = revisions.claim_version(obj.pk, form.cleaned_data["version"])
+        elif obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -58,6 +158,23 @@ class PostAdmin(admin.ModelAdmin):
             for placed_form in formset.placed_forms
         }
         services.renumber_sections(form.instance, placed_first=placed)
+        changed = [*form.changed_data, *("sections" for formset in formsets if formset.has_changed())]
+        comment = "Changed " + ", ".join(dict.fromkeys(changed)) + "." if change and changed else "Saved."
+        revisions.record_revision(form.instance, request.user, "Created." if not change else comment)
+
+    def delete_model(self, request, obj):
+        trash.trash_post(obj.pk, request.user)
+
+    def delete_queryset(self, request, queryset):
+        trash.trash_posts(queryset.values_list("pk", flat=True), request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request,
+            f"“{obj_display}” was moved to the trash. You can restore it from the trash.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:content_post_changelist"))
 
 
 @admin.register(Tag)

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
-from content.models import PostSection
+from content.models import Post, PostSection
 
 
 class SectionInlineForm(forms.ModelForm):
@@ -65,3 +65,44 @@ class SectionInlineFormSet(BaseInlineFormSet):
                     continue
                 placed_at[position] = form
                 self.placed_forms.append(form)
+
+
+class PostAdminForm(forms.ModelForm):
+    """The post form; refuses a save based on an older version of the post (optimistic locking)."""
+
+    class Meta:
+        model = Post
+        fields = ["title", "subtitle", "slug", "summary", "content", "tags", "version", "author", "llm_metadata"]
+        widgets = {"version": forms.HiddenInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        submitted = cleaned.get("version")
+        # On a change, self.instance was read (and row-locked) in this request: it is the current version.
+        if self.instance.pk is not None and submitted is not None and submitted != self.instance.version:
+            raise forms.ValidationError(stale_version_message(self.instance, submitted), code="stale")
+        return cleaned
+
+
+def stale_version_message(post: Post, submitted: int):
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from content.revisions import latest_revision
+
+    revision = latest_revision(post)
+    by = (
+        f" by {revision.user.get_username() if revision.user else 'someone'} at {revision.date_created:%Y-%m-%d %H:%M}"
+        if revision
+        else ""
+    )
+    return format_html(
+        "Someone else saved this post while you were editing it (version {} was saved{}; you started from version {}). "
+        'Your changes were not saved. <a href="{}" target="_blank">Open the newer version</a> in a new tab, '
+        'or <a href="{}" target="_blank">see what changed</a>, then bring your edits over.',
+        post.version,
+        by,
+        submitted,
+        reverse("admin:content_post_change", args=[post.pk]),
+        reverse("admin:content_post_revisions", args=[post.pk]),
+    )

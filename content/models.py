@@ -193,3 +193,26 @@ class PostSection(models.Model):
                 errors[field] = f"A {kind.label.lower()} section may not carry this field; clear it or change the type."
         if errors:
             raise ValidationError(errors)
+
+
+class WorkflowTransition(models.Model):
+    """One step a post took through the editorial workflow: who, when, from where to where."""
+
+    post = models.ForeignKey(Post, on_delete=models.DB_CASCADE, related_name="transitions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=50)
+    from_stage = models.CharField(max_length=50)
+    to_stage = models.CharField(max_length=50)
+    substage = models.CharField(max_length=50, blank=True, help_text="Set for a move of one sub-stage.")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        db_table = "workflow_transition"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["post", "-created_at"], name="workflow_transition_post")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_stage} → {self.to_stage}"

@@ -44,6 +44,7 @@ def change_form_data(post, rows, **post_values):
         "publish_at_0": "",
         "publish_at_1": "",
         "author": "",
+        "version": post.version,
         "llm_metadata": "",
         "sections-TOTAL_FORMS": len(rows),
         "sections-INITIAL_FORMS": sum(1 for row in rows if row.get(next(iter(row)))),

@@ -1,0 +1,36 @@
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from content import trash
+
+UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_age(value: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([dhms])\s*", value or "")
+    if not match:
+        raise CommandError(f"--older-than takes a number and a unit (d, h, m or s), like 30d; got {value!r}.")
+    return timedelta(**{UNITS[match[2]]: int(match[1])})
+
+
+class Command(BaseCommand):
+    help = "Delete for good the posts that have been in the trash longer than --older-than (default 30d)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than",
+            default=f"{settings.TRASH_RETENTION_DAYS}d",
+            help="Age in the trash, like 30d, 12h, 90m (default: TRASH_RETENTION_DAYS days).",
+        )
+
+    def handle(self, *args, **options):
+        age = parse_age(options["older_than"])
+        quiet = options["verbosity"] < 1
+        purged = trash.purge_trash(
+            age, progress=lambda ids: tqdm(ids, desc="purging", unit="post", disable=quiet or not ids)
+        )
+        self.stdout.write(f"Purged {purged} posts that were in the trash for more than {options['older_than']}.")

@@ -1,0 +1,211 @@
+"""The workflow's admin screens, mixed into PostAdmin: panel actions, assignments, revisions, trash.
+
+Thin views: they parse the request, call a service, and turn its refusal into a message.
+Every change is a POST through the admin's CSRF-protected views.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from content import revisions, trash, workflow_selectors, workflow_services
+from content.models import Post
+from content.workflow_services import WorkflowDenied
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _publish_time(value: str | None):
+    moment = parse_datetime(value or "") if value else None
+    if moment is None:
+        raise WorkflowDenied("Give the publication time as a date and time, like 2030-01-31 09:00.")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+class WorkflowAdminMixin:
+    """Adds the workflow URLs and views to a ModelAdmin of Post."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("my-assignments/", view(self.assignments_view), name="content_post_assignments"),
+            path("trash/", view(self.trash_view), name="content_post_trash"),
+            path("trash/<str:object_id>/", view(self.trash_action_view), name="content_post_trash_action"),
+            path("<str:object_id>/workflow/", view(self.workflow_view), name="content_post_workflow"),
+            path("<str:object_id>/revisions/", view(self.revisions_view), name="content_post_revisions"),
+            path("<str:object_id>/revisions/diff/", view(self.diff_view), name="content_post_revision_diff"),
+            path("<str:object_id>/revisions/revert/", view(self.revert_view), name="content_post_revert"),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, post_id) -> str:
+        return reverse("admin:content_post_change", args=[post_id])
+
+    def _alive_post(self, request: HttpRequest, object_id) -> Post | None:
+        pk = _int_or_none(object_id)
+        return Post.objects.alive().filter(pk=pk).first() if pk is not None else None
+
+    def _readable_post(self, request: HttpRequest, object_id) -> Post | None:
+        post = self._alive_post(request, object_id)
+        if post is not None and not self.has_view_or_change_permission(request, post):
+            raise PermissionDenied
+        return post
+
+    def _context(self, request: HttpRequest, title: str, **extra) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    @staticmethod
+    def _unknown_post(request: HttpRequest) -> HttpResponseRedirect:
+        messages.error(request, "This post does not exist or is in the trash.")
+        return redirect("admin:content_post_changelist")
+
+    # --- the panel's buttons ---
+
+    @staticmethod
+    def _workflow_step(request: HttpRequest, pk: int, data) -> str:
+        """Run the step the panel's form asks for; returns the success message."""
+        kind, action, seq = data.get("kind"), data.get("action", ""), _int_or_none(data.get("seq"))
+        if kind == "transition":
+            publish_at = _publish_time(data.get("publish_at")) if action == "schedule" else None
+            workflow_services.apply_transition(
+                pk, action, request.user, seq=seq, publish_at=publish_at, note=data.get("note", "")
+            )
+            return f"Done: {action.replace('_', ' ')}."
+        if kind == "substage":
+            key = data.get("substage", "")
+            workflow_services.move_substage(pk, key, action, request.user, seq=seq, note=data.get("note", ""))
+            return f"Sub-stage {key.replace('_', ' ')}: {action}."
+        if kind == "assign":
+            assignee_id = _int_or_none(data.get("assignee"))
+            assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
+            if assignee_id and assignee is None:
+                raise WorkflowDenied("That user does not exist.")
+            workflow_services.assign_substage(pk, data.get("substage", ""), assignee, request.user, seq=seq)
+            return "Assignment saved."
+        raise WorkflowDenied("Unknown workflow request.")
+
+    def workflow_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        pk = _int_or_none(object_id)
+        if pk is None:
+            return self._unknown_post(request)
+        try:
+            messages.success(request, self._workflow_step(request, pk, request.POST))
+        except WorkflowDenied as refusal:
+            messages.error(request, f"Refused: {refusal}")
+            if not Post.objects.alive().filter(pk=pk).exists():
+                return redirect("admin:content_post_changelist")
+        return HttpResponseRedirect(self._change_url(pk) + "#workflow")
+
+    # --- assignments ---
+
+    def assignments_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        rows = workflow_selectors.assignments(request.user)
+        return TemplateResponse(
+            request, "admin/content/post/assignments.html", self._context(request, "My assignments", rows=rows)
+        )
+
+    # --- revisions ---
+
+    def revisions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        post = self._readable_post(request, object_id)
+        if post is None:
+            return self._unknown_post(request)
+        versions = list(revisions.post_versions(post))
+        rows = [(version, version.field_dict.get("version")) for version in versions]
+        context = self._context(
+            request,
+            f"Revisions of “{post}”",
+            post=post,
+            rows=rows,
+            transitions=workflow_selectors.history(post),
+            may_revert=self.has_change_permission(request, post),
+        )
+        return TemplateResponse(request, "admin/content/post/revisions.html", context)
+
+    def diff_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        post = self._readable_post(request, object_id)
+        if post is None:
+            return self._unknown_post(request)
+        try:
+            older = revisions.revision_of(post, request.GET.get("a"))
+            newer = revisions.revision_of(post, request.GET.get("b"))
+        except revisions.RevertRefused as refusal:
+            messages.error(request, f"Cannot compare: {refusal}")
+            return redirect("admin:content_post_revisions", post.pk)
+        if older.date_created > newer.date_created:
+            older, newer = newer, older
+        post_changes, section_changes = revisions.diff(revisions.snapshot(older, post), revisions.snapshot(newer, post))
+        context = self._context(
+            request,
+            f"Changes to “{post}”",
+            post=post,
+            older=older,
+            newer=newer,
+            post_changes=post_changes,
+            section_changes=section_changes,
+        )
+        return TemplateResponse(request, "admin/content/post/revision_diff.html", context)
+
+    def revert_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        post = self._alive_post(request, object_id)
+        if post is None:
+            return self._unknown_post(request)
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        try:
+            revisions.revert(post.pk, request.POST.get("revision"), request.user)
+        except revisions.RevertRefused as refusal:
+            messages.error(request, f"Not reverted: {refusal}")
+            return redirect("admin:content_post_revisions", post.pk)
+        messages.success(request, "The post and its sections were restored from the revision.")
+        return HttpResponseRedirect(self._change_url(post.pk))
+
+    # --- trash ---
+
+    def trash_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        context = self._context(request, "Trash", posts=workflow_selectors.trashed_posts())
+        return TemplateResponse(request, "admin/content/post/trash.html", context)
+
+    def trash_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        pk, action = _int_or_none(object_id), request.POST.get("action")
+        try:
+            if pk is None:
+                raise trash.TrashRefused("This post does not exist.")
+            if action == "restore":
+                post = trash.restore_post(pk, request.user)
+                messages.success(request, f"“{post}” was restored from the trash.")
+            elif action == "purge":
+                trash.purge_post(pk, request.user)
+                messages.success(request, "The post was deleted for good.")
+            else:
+                raise trash.TrashRefused("Unknown trash request.")
+        except trash.TrashRefused as refusal:
+            messages.error(request, f"Refused: {refusal}")
+        return redirect("admin:content_post_trash")

@@ -1,0 +1,118 @@
+"""Reads for the workflow screens of the admin: the panel, assignments, history, trash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.urls import NoReverseMatch, reverse
+
+from content import workflow
+from content.models import Post, WorkflowTransition
+from content.workflow import SubStageState, WorkflowState
+from content.workflow_services import why_not
+
+RECENT_TRANSITIONS = 10
+
+
+@dataclass
+class TransitionButton:
+    action: str
+    label: str
+    allowed: bool
+    reason: str | None
+    asks_time: bool
+
+
+def interaction_url(interaction_id: int) -> str | None:
+    try:
+        return reverse("admin:llm_llminteraction_change", args=[interaction_id])
+    except NoReverseMatch:
+        return None
+
+
+def _substage_row(sub: SubStageState, users: dict[int, Any], editable: bool) -> dict[str, Any]:
+    return {
+        "sub": sub,
+        "assignee": users.get(sub.assignee),
+        "actions": sub.allowed_actions() if editable else [],
+        "assignable": editable and not sub.automatic and sub.defined,
+        "interactions": [(pk, interaction_url(pk)) for pk in sub.llm_interactions],
+    }
+
+
+def workflow_panel(post: Post, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything the change page's workflow panel shows, read from the post's own ``stage_data``."""
+    state = workflow.read_state(post.workflow_stage, post.stage_data)
+    user_model = get_user_model()
+    staff = list(user_model.objects.filter(is_active=True, is_staff=True).order_by(user_model.USERNAME_FIELD))
+    users = {member.pk: member for member in staff}
+    missing = state.assignee_ids() - users.keys()
+    if missing:
+        users.update(user_model.objects.in_bulk(missing))
+    may_change = user.has_perm(workflow.CHANGE)
+    stages = [
+        {
+            "stage": stage,
+            "current": stage.key == state.stage,
+            "rows": [_substage_row(sub, users, may_change and stage.key == state.stage) for sub in stage.substages],
+        }
+        for stage in state.stages
+    ]
+    buttons = []
+    for transition in workflow.transitions_from(state.stage, bool(post.published)):
+        reason = why_not(transition, post, state, user)
+        asks_time = transition.action == "schedule"
+        buttons.append(TransitionButton(transition.action, transition.label, reason is None, reason, asks_time))
+    return {
+        "state": state,
+        "stages": stages,
+        "retired": [_substage_row(sub, users, False) for sub in state.retired],
+        "buttons": buttons,
+        "staff": staff,
+        "recent": list(post.transitions.select_related("user")[:RECENT_TRANSITIONS]),
+    }
+
+
+def stage_summary(post: Post) -> str:
+    """Short text for the changelist: the current stage and how far along it is."""
+    state = workflow.read_state(post.workflow_stage, post.stage_data)
+    done, total = state.current.progress
+    text = f"{state.label} {done}/{total}"
+    if post.published:
+        text += " · published"
+    elif post.publish_at:
+        text += f" · scheduled {post.publish_at:%Y-%m-%d %H:%M}"
+    if state.problems:
+        text += " · repaired"
+    return text
+
+
+def assignments(user: AbstractBaseUser) -> list[tuple[Post, WorkflowState, list[SubStageState]]]:
+    """Posts with sub-stages assigned to ``user`` that are not finished yet, oldest change first."""
+    assigned = RawSQL(
+        "jsonb_path_exists(post.stage_data, '$.* ? (@.assignee == $uid)', jsonb_build_object('uid', %s::int))",
+        [user.pk],
+        output_field=BooleanField(),
+    )
+    result = []
+    for post in Post.objects.alive().filter(assigned).order_by("updated_at", "pk"):
+        state = workflow.read_state(post.workflow_stage, post.stage_data)
+        open_subs = [
+            sub for stage in state.stages for sub in stage.substages if sub.assignee == user.pk and not sub.finished
+        ]
+        if open_subs:
+            result.append((post, state, open_subs))
+    return result
+
+
+def history(post: Post) -> list[WorkflowTransition]:
+    return list(post.transitions.select_related("user"))
+
+
+def trashed_posts():
+    return Post.objects.filter(deleted_at__isnull=False).select_related("author").order_by("-deleted_at")

@@ -1,0 +1,11 @@
+"""Background work of the editorial workflow (django.tasks, run by `manage.py db_worker`)."""
+
+from django.tasks import task
+
+from content import workflow_services
+
+
+@task
+def publish_scheduled_posts() -> list[int]:
+    """Publish every post whose scheduled time has come; enqueued for each schedule, safe to run twice."""
+    return workflow_services.publish_due_posts()
