@@ -1,4 +1,5 @@
 import re
+import signal
 
 
 class BackupError(Exception):
@@ -21,4 +22,10 @@ def tool_error(output: str, returncode: int) -> str:
     for line in output.splitlines():
         if match := _ERROR_LINE.search(line):
             return match["message"].strip()
-    return one_line(Exception(output)) if output.strip() else f"exit status {returncode}"
+    if output.strip():
+        return one_line(Exception(output))
+    if returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}" + (
+            " (file too large)" if -returncode == signal.SIGXFSZ else ""
+        )
+    return f"exit status {returncode}"

@@ -36,7 +36,7 @@ def _version(path: Path) -> tuple[int, str] | None:
         output = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30).stdout
     except OSError:
         return None
-    match = re.search(r"(\d+)(?:\.(\d+))?", output)
+    match = re.search(r"(\d+)(?:\.\d+)*", output)
     return (int(match.group(1)), match.group(0)) if match else None
 
 
