@@ -84,7 +84,7 @@ def test_restore_refuses_a_target_with_data_unless_told_and_then_replaces_it(
         connection.execute("CREATE TABLE stray (id int)")
     before = table_digests(target)
 
-    with pytest.raises(BackupError, match="already holds .* tables; pass --yes"):
+    with pytest.raises(BackupError, match=r"already holds .* tables; pass --yes"):
         restore_backup(RestoreRequest(path=backup.dump, target=target))
     assert table_digests(target) == before
 
@@ -140,7 +140,7 @@ def test_a_plain_restore_that_fails_halfway_leaves_the_target_as_it_was(
         text[: text.index("COPY public.post_section")] + "COPY public.post_section (nonsense) FROM stdin;\n"
     )
 
-    with pytest.raises(BackupError, match="psql could not restore .*the target was not changed"):
+    with pytest.raises(BackupError, match=r"psql could not restore .*the target was not changed"):
         restore_backup(RestoreRequest(path=truncated, target=target, replace=True))
     assert table_digests(target) == before
 
