@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WEB_CONCURRENCY ?= 3
+GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test test-db lint format check bench serve worker db-stop clean
+.PHONY: help install run test test-db lint format check bench bench-backup serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +43,20 @@ lint: install  ## ruff check and ruff format --check
 format: install  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+serve: install  ## Production web server: migrate, collectstatic, gunicorn with WEB_CONCURRENCY workers
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn blog_project.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --timeout $(GUNICORN_TIMEOUT) --access-logfile - --error-logfile -
+
+backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_DIR
+	$(MANAGE) pg_backup
+
+bench: bench-backup  ## Run every benchmark (never part of `make test`)
+
+bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 sections, and the restore
+	$(PY) bench/backup.py $(BENCH_ARGS)
 
 db-stop: install  ## Stop the embedded PostgreSQL server
 	$(PY) -c 'from pathlib import Path; from blog_project.embedded_postgres import stop_server; print("stopped" if stop_server(Path("var/postgres")) else "not running")'

@@ -149,6 +149,9 @@ DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", default=VAR_DIR / "adm
 BACKUP_DIR = env.path("BACKUP_DIR", default=Path.home() / ".blog_pg_backups")
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=14)
 PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+# WhiteNoise serves static files from gunicorn; in development straight from the apps' folders.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 # SQL statements slower than this are logged as warnings (0: off).
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 
