@@ -86,6 +86,7 @@ def manage_environment(database: Database | None = None, **variables: str) -> di
     """The environment of a ``manage.py`` process on ``database`` (through DATABASE_URL) when given."""
     environment = {**os.environ, **variables}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for its own process
     if database is not None:
         environment["DATABASE_URL"] = url_of(database)
     return environment

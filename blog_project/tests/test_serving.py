@@ -51,9 +51,16 @@ class Gunicorn:
 
     def __init__(self, environment):
         self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "blog_project.wsgi", "--workers", "1"]
-            + ["--bind", f"127.0.0.1:{self.port}"],
+            [
+                str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+                "blog_project.wsgi",
+                "--workers",
+                "1",
+                "--bind",
+                self.address,
+            ],
             cwd=BASE_DIR,
             env=environment,
             stdout=subprocess.DEVNULL,
@@ -264,7 +271,8 @@ def test_the_content_security_policy_blocks_nothing_of_ours_in_chromium(browser_
 
     # and the policy is enforced: an injected inline script does not run
     browser_page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.head.append(s); }"
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.injected = 1'; document.head.append(s); }"
     )
     assert browser_page.evaluate("() => window.injected") is None
     assert any("Content Security Policy" in error for error in browser_page.console_errors)
