@@ -70,6 +70,8 @@ def find_tool(name: str, min_major: int) -> Tool:
         path = directory / name
         if path.is_file() and os.access(path, os.X_OK) and (version := _version(path)):
             found.append(Tool(path=path, major=version[0], version=version[1]))
+            if version[0] == min_major:
+                break  # nothing can fit better; spare the other candidates' --version
     where = f"PG_BIN_DIR={settings.PG_BIN_DIR}" if settings.PG_BIN_DIR else "the embedded server, PATH or PG_BIN_DIR"
     if not found:
         raise BackupError(f"{name} not found (looked in {where}); install the PostgreSQL client programs.")
