@@ -152,6 +152,8 @@ PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # WhiteNoise serves static files from gunicorn; in development straight from the apps' folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+# Behind PgBouncer in transaction pooling mode, server-side cursors must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 # SQL statements slower than this are logged as warnings (0: off).
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 

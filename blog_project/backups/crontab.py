@@ -20,6 +20,8 @@ def crontab_lines(media: bool) -> list[str]:
         f"# Create the log folder once: mkdir -p {log}",
         "# Hourly database backup; retention runs after each successful backup.",
         f"0 * * * * {backup} >> {log / 'pg_backup.log'} 2>&1",
+        "# Weekly proof that the newest backup restores (into a scratch database, dropped afterwards).",
+        f"15 4 * * 0 {manage} verify_backup latest >> {log / 'verify_backup.log'} 2>&1",
         "# Scheduled publishing, every minute.",
         f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
         "# LLM log retention, daily at 03:30.",

@@ -106,7 +106,12 @@ def set_for_file(path: Path) -> BackupSet:
 
 
 def resolve_backup_file(name: str) -> Path:
-    """A path as given, or a file name inside BACKUP_DIR."""
+    """A path as given, a file name inside BACKUP_DIR, or ``latest``: the newest complete backup there."""
+    if name == "latest":
+        complete = [backup for backup in backup_sets(backup_dir()) if backup.complete]
+        if not complete:
+            raise BackupError(f"there is no complete backup in {backup_dir()}.")
+        return complete[-1].dump
     path = Path(name).expanduser()
     if not path.exists() and not path.is_absolute() and (backup_dir() / name).exists():
         path = backup_dir() / name

@@ -209,10 +209,11 @@ def test_retention_zero_days_keeps_only_the_backup_just_made(source_database, ba
     assert [backup.stamp for backup in files.backup_sets(backup_dir)] == [second.backup.stamp]
 
 
-def test_print_crontab_names_the_three_jobs(source_database):
+def test_print_crontab_names_the_scheduled_jobs(source_database):
     completed = run_manage("pg_backup", "--print-crontab")
     assert completed.returncode == 0, completed.stderr
     lines = [line for line in completed.stdout.splitlines() if not line.startswith("#")]
     assert lines[0].startswith("0 * * * * ") and "scripts/pg_backup.sh" in lines[0]
-    assert lines[1].startswith("* * * * * ") and "manage.py publish_scheduled" in lines[1]
-    assert lines[2].startswith("30 3 * * * ") and "manage.py prune_llm_logs" in lines[2]
+    assert lines[1].startswith("15 4 * * 0 ") and "manage.py verify_backup latest" in lines[1]
+    assert lines[2].startswith("* * * * * ") and "manage.py publish_scheduled" in lines[2]
+    assert lines[3].startswith("30 3 * * * ") and "manage.py prune_llm_logs" in lines[3]

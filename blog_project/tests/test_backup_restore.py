@@ -166,10 +166,11 @@ def test_media_restore_without_an_archive_is_refused(source_database, backup_dir
 
 
 def test_verify_backup_passes_a_good_backup_and_fails_a_wrong_manifest(
-    source_database, blog_content, backup_dir, capsys
+    source_database, blog_content, backup_dir, capsys, settings
 ):
+    settings.BACKUP_DIR = backup_dir
     backup = create_backup(source_database, BackupRequest(directory=backup_dir, format="custom")).backup
-    call_command("verify_backup", str(backup.dump))
+    call_command("verify_backup", "latest")
     assert "row counts match the manifest" in capsys.readouterr().out
 
     manifest = json.loads(backup.manifest.read_text())

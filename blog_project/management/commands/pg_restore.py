@@ -14,7 +14,7 @@ class Command(OperationCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the backup file (a path, or a file name inside BACKUP_DIR)")
+        parser.add_argument("file", help="the backup file: a path, a file name inside BACKUP_DIR, or latest")
         parser.add_argument("--target", help="postgres://USER:PASSWORD@HOST:PORT/NAME (created when missing)")
         parser.add_argument("--yes", action="store_true", help="replace the contents of a target that holds tables")
         parser.add_argument("--media", action="store_true", help="also put back the media archived with --media")

@@ -17,7 +17,7 @@ class Command(OperationCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the backup file (a path, or a file name inside BACKUP_DIR)")
+        parser.add_argument("file", help="the backup file: a path, a file name inside BACKUP_DIR, or latest")
         parser.add_argument("--server", help="postgres://USER:PASSWORD@HOST:PORT/ANY_DATABASE to restore on")
 
     def handle(self, *args, **options):
