@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -53,14 +52,8 @@ PARAGRAPH = (
 )
 
 
-def url_of(database: Database) -> str:
-    query = urlencode({key: value for key, value in (("host", database.host), ("port", database.port)) if value})
-    credentials = quote(database.user) + (":" + quote(database.password) if database.password else "")
-    return f"postgres://{credentials}@/{quote(database.name)}?{query}"
-
-
 def manage(*args: str, database: Database, **variables: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": url_of(database), **variables}
+    environment = {**os.environ, "DATABASE_URL": database.url(), **variables}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     completed = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
@@ -181,7 +174,7 @@ def main() -> None:
         dump = next(path for path in folder.glob("blog_backup_*") if not path.name.endswith(".json"))
         target = server.with_name(f"{BENCH_DATABASE}_restored")
         drop_database(server, target.name)
-        seconds = timed(lambda d=dump, t=target: manage("pg_restore", str(d), "--target", url_of(t), database=database))
+        seconds = timed(lambda d=dump, t=target: manage("pg_restore", str(d), "--target", t.url(), database=database))
         with target.connect() as connection:
             restored_rows = sum(row_counts(connection).values())
         drop_database(server, target.name)

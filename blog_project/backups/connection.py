@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlencode
 
 import environ
 import psycopg
@@ -71,6 +71,12 @@ class Database:
 
     def with_name(self, name: str) -> Database:
         return replace(self, name=name)
+
+    def url(self) -> str:
+        """A DATABASE_URL for this database (host and port as query parameters, so a socket folder works too)."""
+        query = urlencode({key: value for key, value in (("host", self.host), ("port", self.port)) if value})
+        credentials = quote(self.user) + (":" + quote(self.password) if self.password else "")
+        return f"postgres://{credentials}@/{quote(self.name)}?{query}"
 
     def describe(self) -> str:
         """Where the database is, without its password."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.conf import settings
 from psycopg import IsolationLevel
 from tqdm import tqdm
 
@@ -25,7 +26,7 @@ from blog_project.backups.connection import Database, row_counts, server_version
 from blog_project.backups.errors import BackupError, one_line, tool_error
 from blog_project.backups.manifest import Manifest, MediaArchive, sha256_of
 from blog_project.backups.media import archive_media, media_root
-from blog_project.backups.tools import Tool, find_tool
+from blog_project.backups.tools import Tool, find_tool, wait_polling
 
 COMPLETE_MARKER = b"-- PostgreSQL database dump complete"
 FORMATS = ("plain", "custom")
@@ -58,7 +59,7 @@ def create_backup(database: Database, request: BackupRequest) -> BackupResult:
     media_folder = media_root() if request.media else None  # refuse before dumping anything
     with files.exclusive_lock(directory):
         result = _backup_locked(database, request, directory, media_folder)
-        days = request.retention_days if request.retention_days is not None else _default_retention_days()
+        days = request.retention_days if request.retention_days is not None else settings.BACKUP_RETENTION_DAYS
         try:
             result.removed = retention.prune(directory, days, keep=result.backup.stamp)
         except OSError as error:
@@ -66,12 +67,6 @@ def create_backup(database: Database, request: BackupRequest) -> BackupResult:
                 f"backup {result.backup.dump.name} was written, but retention failed: {one_line(error)}"
             ) from None
     return result
-
-
-def _default_retention_days() -> int:
-    from django.conf import settings
-
-    return settings.BACKUP_RETENTION_DAYS
 
 
 def _backup_locked(
@@ -172,20 +167,17 @@ def _wait_with_progress(process: subprocess.Popen, errors, output: Path, request
         contextlib.ExitStack() as stack,
     ):
         reader = None
-        while True:
-            try:
-                returncode = process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                returncode = None
+
+        def read_new_bytes() -> None:
+            nonlocal reader
             if reader is None and output.exists():
                 reader = stack.enter_context(output.open("rb"))
-            if reader is not None:
-                while chunk := reader.read(_CHUNK):
-                    if digest is not None:
-                        digest.update(chunk)
-                    bar.update(len(chunk))
-            if returncode is not None:
-                break
+            while reader is not None and (chunk := reader.read(_CHUNK)):
+                if digest is not None:
+                    digest.update(chunk)
+                bar.update(len(chunk))
+
+        returncode = wait_polling(process, read_new_bytes)
         if returncode != 0:
             errors.seek(0)
             message = errors.read().decode(errors="replace")

@@ -21,11 +21,18 @@ from psycopg import sql
 from tqdm import tqdm
 
 from blog_project.backups import files
-from blog_project.backups.connection import Database, create_database, database_exists, row_counts, server_version
+from blog_project.backups.connection import (
+    Database,
+    create_database,
+    database_exists,
+    row_counts,
+    server_version,
+    user_tables,
+)
 from blog_project.backups.errors import BackupError, tool_error
 from blog_project.backups.manifest import Manifest, check_file
 from blog_project.backups.media import media_root, restore_media
-from blog_project.backups.tools import find_tool
+from blog_project.backups.tools import find_tool, wait_polling
 
 _CHUNK = 1024 * 1024
 
@@ -87,11 +94,7 @@ def restore_backup(request: RestoreRequest) -> RestoreResult:
                 f"the backup comes from PostgreSQL {manifest.server_version}; "
                 f"{target.describe()} runs the older {version} and cannot load it."
             )
-        existing = connection.execute(
-            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-            "AND n.nspname NOT LIKE 'pg\\_%'"
-        ).fetchone()[0]
+        existing = len(user_tables(connection))
         if existing and not request.replace:
             raise BackupError(
                 f"database {target.describe()} already holds {existing} tables; "
@@ -200,14 +203,10 @@ def _restore_custom(path: Path, target: Database, min_major: int, reset: str | N
         process = subprocess.Popen(
             arguments, env=target.client_environment(), stdin=subprocess.DEVNULL, stdout=errors, stderr=errors
         )
-        while True:
-            try:
-                returncode = process.wait(timeout=0.25)
-            except subprocess.TimeoutExpired:
-                returncode = None
-            log = Path(errors.name).read_text(errors="replace")
-            bar.update(log.count("processing data for table") - bar.n)
-            if returncode is not None:
-                break
+        log_file = Path(errors.name)
+        returncode = wait_polling(
+            process, lambda: bar.update(log_file.read_text(errors="replace").count("processing data for table") - bar.n)
+        )
         if returncode != 0:
+            log = log_file.read_text(errors="replace")
             raise BackupError(f"pg_restore could not restore {path.name}: {tool_error(log, returncode)}")

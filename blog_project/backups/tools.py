@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def candidate_dirs() -> list[Path]:
         if directory is not None and directory not in unique:
             unique.append(directory)
     return unique
+
+
+def wait_polling(process: subprocess.Popen, tick: Callable[[], None], interval: float = 0.1) -> int:
+    """Wait for ``process``, calling ``tick`` (progress) every ``interval`` seconds and once at its end."""
+    while True:
+        try:
+            returncode = process.wait(timeout=interval)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        tick()
+        if returncode is not None:
+            return returncode
 
 
 def find_tool(name: str, min_major: int) -> Tool:

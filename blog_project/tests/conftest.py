@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
 from psycopg import sql
@@ -18,13 +17,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def source_database(transactional_db) -> Database:
     """The test database; the tests that use it commit their rows so pg_dump sees them."""
     return Database.from_settings()
-
-
-def url_of(database: Database) -> str:
-    """A DATABASE_URL for ``database`` (host and port as query parameters, so a socket folder works too)."""
-    query = urlencode({key: value for key, value in (("host", database.host), ("port", database.port)) if value})
-    credentials = quote(database.user) + (":" + quote(database.password) if database.password else "")
-    return f"postgres://{credentials}@/{quote(database.name)}?{query}"
 
 
 @pytest.fixture
@@ -88,7 +80,7 @@ def manage_environment(database: Database | None = None, **variables: str) -> di
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for its own process
     if database is not None:
-        environment["DATABASE_URL"] = url_of(database)
+        environment["DATABASE_URL"] = database.url()
     return environment
 
 

@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -86,7 +87,7 @@ def test_backup_folder_that_cannot_be_created(source_database, tmp_path):
 def test_disk_full_while_dumping_leaves_no_partial_file(source_database, blog_content, backup_dir, older_backup):
     """A file-size limit (ulimit -f) makes pg_dump fail halfway, as a full disk would."""
     completed = subprocess.run(
-        ["bash", "-c", 'ulimit -f 24 && exec "$0" manage.py pg_backup', str(BASE_DIR / ".venv" / "bin" / "python")],
+        ["bash", "-c", 'ulimit -f 24 && exec "$0" manage.py pg_backup', sys.executable],
         cwd=BASE_DIR,
         env=manage_environment(source_database, BACKUP_DIR=str(backup_dir)),
         capture_output=True,
@@ -115,7 +116,7 @@ def test_two_overlapping_runs_write_only_complete_backups(source_database, blog_
     environment = manage_environment(source_database, BACKUP_DIR=str(backup_dir))
     runs = [
         subprocess.Popen(
-            [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "pg_backup"],
+            [sys.executable, "manage.py", "pg_backup"],
             cwd=BASE_DIR,
             env=environment,
             stdout=subprocess.PIPE,
