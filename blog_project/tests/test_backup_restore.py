@@ -204,3 +204,20 @@ def test_list_backups_shows_complete_and_incomplete_sets(source_database, backup
     assert lines[0] == f"2 backups in {backup_dir}:"
     assert "ok, sha256 checked" in lines[1]
     assert "blog_backup_20200101_000000.sql" in lines[2] and "incomplete: no manifest" in lines[2]
+
+
+def test_media_archive_is_refused_when_media_are_not_on_this_disk(source_database, backup_dir, settings):
+    settings.BACKUP_DIR = backup_dir
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    with pytest.raises(CommandError, match="media are stored in InMemoryStorage, not on this server's disk"):
+        call_command("pg_backup", "--media", verbosity=0)
+    assert not backup_dir.exists() or not list(backup_dir.glob("blog_backup_*"))
+
+
+def test_list_backups_as_json(source_database, backup_dir, settings, capsys):
+    settings.BACKUP_DIR = backup_dir
+    call_command("pg_backup", "--format", "custom", verbosity=0)
+    capsys.readouterr()
+    call_command("list_backups", "--json")
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["file"].endswith(".dump") and entry["status"] == "ok" and entry["rows"] > 0
