@@ -218,3 +218,18 @@ def test_print_crontab_names_the_scheduled_jobs(source_database):
     assert lines[1].startswith("15 4 * * 0 ") and "manage.py verify_backup latest" in lines[1]
     assert lines[2].startswith("* * * * * ") and "manage.py publish_scheduled" in lines[2]
     assert lines[3].startswith("30 3 * * * ") and "manage.py prune_llm_logs" in lines[3]
+
+
+def test_the_password_reaches_pg_dump_through_the_environment_only(tmp_path):
+    from blog_project.backups.connection import Database
+    from blog_project.backups.dump import dump_arguments
+    from blog_project.backups.tools import Tool
+
+    database = Database.from_url("postgres://blog:s3cret%2Fpass@db.internal:6432/blogdb?sslmode=require")
+    arguments = dump_arguments(Tool(tmp_path / "pg_dump", 18, "18.6"), BackupRequest(), tmp_path / "out.sql")
+    environment = database.client_environment()
+
+    assert not any("s3cret" in argument or "db.internal" in argument for argument in arguments)
+    assert environment["PGPASSWORD"] == "s3cret/pass"
+    assert (environment["PGHOST"], environment["PGPORT"], environment["PGUSER"]) == ("db.internal", "6432", "blog")
+    assert (environment["PGDATABASE"], environment["PGSSLMODE"]) == ("blogdb", "require")
