@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WEB_CONCURRENCY ?= 3
+GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test lint format bench bench-pages worker db-stop clean
+.PHONY: help install run test lint format bench bench-pages bench-backup serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,7 +44,19 @@ format: install  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-pages  ## Run every benchmark (never part of `make test`); results in bench/results.json
+serve: install  ## Production web server: migrate, collectstatic, gunicorn with WEB_CONCURRENCY workers
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn blog_project.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --timeout $(GUNICORN_TIMEOUT) --access-logfile - --error-logfile -
+
+backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_DIR
+	$(MANAGE) pg_backup
+
+bench: bench-pages bench-backup  ## Run every benchmark (never part of `make test`); results in bench/results.json
+
+bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 sections, and the restore
+	$(PY) bench/backup.py $(BENCH_ARGS)
 
 bench-pages: install  ## Readers' pages and admin under gunicorn + wrk, as ratios to a floor view
 	$(PY) bench/pages.py $(BENCH_ARGS)

@@ -1,0 +1,29 @@
+"""The crontab lines for a production install: hourly backup, minutely publishing, daily log retention."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+def crontab_lines(media: bool) -> list[str]:
+    """``media``: whether the hourly backup also archives MEDIA_ROOT (media on the local disk)."""
+    project = Path(settings.BASE_DIR)
+    python = Path(sys.executable)
+    manage = f"cd {project} && {python} manage.py"
+    log = project / "var" / "log"
+    backup = f"{project / 'scripts' / 'pg_backup.sh'}{' --media' if media else ''}"
+    return [
+        "# The blog's scheduled jobs (install with `crontab -e`); times are the server's.",
+        f"# Create the log folder once: mkdir -p {log}",
+        "# Hourly database backup; retention runs after each successful backup.",
+        f"0 * * * * {backup} >> {log / 'pg_backup.log'} 2>&1",
+        "# Weekly proof that the newest backup restores (into a scratch database, dropped afterwards).",
+        f"15 4 * * 0 {manage} verify_backup latest >> {log / 'verify_backup.log'} 2>&1",
+        "# Scheduled publishing, every minute.",
+        f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
+        "# LLM log retention, daily at 03:30.",
+        f"30 3 * * * {manage} prune_llm_logs >> {log / 'prune_llm_logs.log'} 2>&1",
+    ]

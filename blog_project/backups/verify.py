@@ -1,0 +1,28 @@
+"""Verification: restore a backup into a scratch database and compare its row counts with the manifest."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from blog_project.backups.connection import Database, create_database, drop_database
+from blog_project.backups.errors import BackupError
+from blog_project.backups.restore import RestoreRequest, RestoreResult, read_manifest, restore_backup
+
+
+def verify_backup(request: RestoreRequest) -> RestoreResult:
+    """Restore ``request.path`` into a new database on the server of ``request.target``, then drop it.
+
+    The result's ``mismatches`` are empty when every table has the manifest's row count.
+    """
+    if read_manifest(request.path) is None:
+        raise BackupError(f"{request.path.name} has no manifest beside it; there is nothing to compare with.")
+    server: Database = request.target
+    scratch = f"blog_verify_{os.getpid()}_{secrets.token_hex(3)}"
+    create_database(server, scratch)
+    try:
+        request.target = server.with_name(scratch)
+        request.media = False
+        return restore_backup(request)
+    finally:
+        drop_database(server, scratch)

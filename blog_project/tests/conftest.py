@@ -1,0 +1,97 @@
+"""Fixtures for the operations tests: the test database as the backup code sees it, and real content."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+from blog_project.backups.connection import Database, drop_database, user_tables
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def source_database(transactional_db) -> Database:
+    """The test database; the tests that use it commit their rows so pg_dump sees them."""
+    return Database.from_settings()
+
+
+@pytest.fixture
+def backup_dir(tmp_path) -> Path:
+    return tmp_path / "backups"
+
+
+@pytest.fixture
+def scratch_databases(source_database):
+    """Names handed out here are dropped after the test."""
+    names = []
+
+    def make(suffix: str) -> Database:
+        name = f"{source_database.name}_{suffix}_{os.getpid()}"
+        drop_database(source_database, name)
+        names.append(name)
+        return source_database.with_name(name)
+
+    yield make
+    for name in names:
+        drop_database(source_database, name)
+
+
+@pytest.fixture
+def blog_content(source_database, settings):
+    """Posts with sections of every type, tags and an image file, committed."""
+    from content.tests.factories import (
+        AudioSectionFactory,
+        ImageSectionFactory,
+        PostFactory,
+        SectionFactory,
+        TagFactory,
+        VideoSectionFactory,
+    )
+
+    tags = [TagFactory(name="history"), TagFactory(name="café ☕")]
+    for number in range(3):
+        post = PostFactory(tags=tags, llm_metadata={"summary": {"model": "x", "quote": 'it\'s "fine"\n'}})
+        SectionFactory(post=post, position=1, content=f"Text with 'quotes', tabs\t and a backslash \\ {number}")
+        ImageSectionFactory(post=post, position=2)
+        VideoSectionFactory(post=post, position=3, keywords=["a", "b"])
+        AudioSectionFactory(post=post, position=4)
+    return settings.MEDIA_ROOT
+
+
+def table_digests(database: Database) -> dict[str, tuple[int, str]]:
+    """Row count and a digest of every row's text of every table, independent of row order."""
+    digests = {}
+    with database.connect() as connection:
+        for schema, table in user_tables(connection):
+            query = sql.SQL(
+                "SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) FROM {}.{} t"
+            ).format(sql.Identifier(schema), sql.Identifier(table))
+            digests[f"{schema}.{table}"] = tuple(connection.execute(query).fetchone())
+    return digests
+
+
+def manage_environment(database: Database | None = None, **variables: str) -> dict[str, str]:
+    """The environment of a ``manage.py`` process on ``database`` (through DATABASE_URL) when given."""
+    environment = {**os.environ, **variables}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for its own process
+    if database is not None:
+        environment["DATABASE_URL"] = database.url()
+    return environment
+
+
+def run_manage(*args: str, env: dict | None = None, database: Database | None = None, **kwargs):
+    """``manage.py`` in a new process."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=manage_environment(database, **(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
