@@ -140,3 +140,5 @@ LLM_RETRY_BACKOFF = env.float("LLM_RETRY_BACKOFF", default=1.0)
 LLM_LOG_RETENTION_DAYS = env.int("LLM_LOG_RETENTION_DAYS", default=90)
 LLM_LOG_ARCHIVE_DIR = env.path("LLM_LOG_ARCHIVE_DIR", default=VAR_DIR / "llm-archive")
 LLM_LOG_PRUNE_BATCH_SIZE = env.int("LLM_LOG_PRUNE_BATCH_SIZE", default=5000)
+# litellm logs every call at INFO; our own records are in llm_log.
+LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")})
