@@ -3,6 +3,7 @@ from django.db import models
 
 from blog_project.forms import ReadableJSONField
 from content import services
+from content.admin_actions import POST_ACTIONS
 from content.forms import SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
 
@@ -45,6 +46,7 @@ class PostAdmin(admin.ModelAdmin):
         ("LLM", {"classes": ["collapse"], "fields": ["llm_metadata"]}),
     ]
     raw_id_fields = ["author"]
+    actions = POST_ACTIONS
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()

@@ -75,9 +75,7 @@ def request_parameters(prompt: LLMPrompt) -> dict:
     return parameters
 
 
-def run_prompt(
-    prompt: LLMPrompt, context: dict[str, str], *, shape: dict | None, call: CallContext
-) -> CallResult:
+def run_prompt(prompt: LLMPrompt, context: dict[str, str], *, shape: dict | None, call: CallContext) -> CallResult:
     """Render, call with retries and fallbacks, validate, record. Never raises for a model failure."""
     config = client_config((prompt.parameters or {}).get("model"))
     input_text = render(prompt.prompt_template, context)
@@ -137,7 +135,7 @@ class _Attempts:
                 output = parse_output(text, shape)
             except ShapeError as error:
                 raise errors.AttemptError(errors.INVALID_OUTPUT, str(error)) from None
-        except Exception as error:  # noqa: BLE001 - every failure is recorded and categorised
+        except Exception as error:
             category = errors.classify(error)
             log.update(
                 status=LogStatus.ERROR,
@@ -240,7 +238,7 @@ def _response_data(response, error: BaseException | None) -> dict | None:
     if response is not None:
         try:
             return response.model_dump(mode="json")
-        except Exception:  # noqa: BLE001 - a response we cannot serialise is still recorded as text
+        except Exception:
             return {"raw": str(response)[:5000]}
     status = getattr(error, "status_code", None)
     body = getattr(error, "body", None)
@@ -257,7 +255,7 @@ def _cost(response) -> Decimal | None:
     else:
         try:
             cost = _litellm().completion_cost(completion_response=response)
-        except Exception:  # noqa: BLE001 - litellm raises for models missing from its table
+        except Exception:
             return None
     if cost is None:
         return None

@@ -47,6 +47,6 @@ def client_config(prompt_model: str | None = None) -> ClientConfig:
     )
 
 
-def setup_problem() -> str | None:
+def setup_problem(prompt_model: str | None = None) -> str | None:
     """What to set before LLM assistance can work, or None when a model is configured."""
-    return None if settings.LLM_MODEL else SETUP_HELP
+    return None if (prompt_model or settings.LLM_MODEL) else SETUP_HELP

@@ -4,6 +4,7 @@ litellm makes real HTTP calls to it through ``LLM_API_BASE``. Each request takes
 next scripted reply (the last one repeats); every request is recorded for assertions.
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -59,7 +60,7 @@ class ProviderServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self):  # noqa: N802 (http.server's naming)
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 with server._lock:
@@ -76,10 +77,8 @@ class ProviderServer:
                 for name, value in reply.headers.items():
                     self.send_header(name.replace("_", "-"), value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and went away
 
             def log_message(self, *args):
                 pass

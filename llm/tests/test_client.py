@@ -31,7 +31,9 @@ def call(prompt, shape=None, **context):
 
 def test_success_records_interaction_log_tokens_and_cost(llm_server, prompts, settings):
     settings.LLM_MODEL = "openai/gpt-4o-mini"  # in litellm's bundled price table
-    llm_server.reply(completion("A short summary.", prompt_tokens=1000, completion_tokens=500, model="gpt-4o-mini-2024-07-18"))
+    llm_server.reply(
+        completion("A short summary.", prompt_tokens=1000, completion_tokens=500, model="gpt-4o-mini-2024-07-18")
+    )
 
     result = call(prompts["post_summary"])
 

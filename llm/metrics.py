@@ -1,0 +1,118 @@
+"""LLM call metrics for a date range, computed by PostgreSQL in one query.
+
+One scan of ``llm_log`` with GROUPING SETS gives the per-model, per-prompt and per-day
+figures (count, success rate, latency percentiles with ``percentile_cont``, tokens, cost)
+and the errors by category; Python only arranges the rows it returns.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+SQL = """
+WITH attempts AS (
+    SELECT model, operation, status, error_category, duration, prompt_tokens, completion_tokens, cost,
+           (created_at AT TIME ZONE %(tz)s)::date AS day
+    FROM llm_log
+    WHERE created_at >= %(start)s AND created_at < %(end)s
+)
+SELECT GROUPING(model, operation, day, error_category) AS grouping_id,
+       model, operation, day, error_category,
+       count(*) AS calls,
+       count(*) FILTER (WHERE status = 'success') AS successes,
+       CASE WHEN GROUPING(error_category) = 1 THEN
+           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration)
+       END AS latency,
+       coalesce(sum(prompt_tokens), 0) AS tokens_in,
+       coalesce(sum(completion_tokens), 0) AS tokens_out,
+       coalesce(sum(cost), 0) AS cost
+FROM attempts
+GROUP BY GROUPING SETS ((model), (operation), (day), (model, error_category), (operation, error_category))
+"""
+# GROUPING(model, operation, day, error_category) as a bit mask, 1 = column not grouped.
+BY_MODEL, BY_PROMPT, BY_DAY = 0b0111, 0b1011, 0b1101
+ERRORS_BY_MODEL, ERRORS_BY_PROMPT = 0b0110, 0b1010
+
+
+@dataclass
+class Row:
+    key: str
+    calls: int = 0
+    successes: int = 0
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: Decimal = Decimal(0)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.successes / self.calls if self.calls else None
+
+    @property
+    def errors_text(self) -> str:
+        return ", ".join(f"{name} {count}" for name, count in sorted(self.errors.items(), key=lambda e: -e[1]))
+
+
+@dataclass
+class Metrics:
+    start: date
+    end: date
+    by_model: list[Row]
+    by_prompt: list[Row]
+    by_day: list[Row]  # every day of the range, zeros included
+
+    @property
+    def total(self) -> Row:
+        total = Row("all")
+        for row in self.by_day:
+            total.calls += row.calls
+            total.successes += row.successes
+            total.tokens_in += row.tokens_in
+            total.tokens_out += row.tokens_out
+            total.cost += row.cost
+        return total
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), zone),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone),
+    )
+
+
+def compute(start: date, end: date) -> Metrics:
+    """Metrics for the days ``start``..``end`` inclusive, in the site's time zone."""
+    since, until = _bounds(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, {"tz": timezone.get_current_timezone_name(), "start": since, "end": until})
+        fetched = cursor.fetchall()
+    groups: dict[int, dict[str, Row]] = {BY_MODEL: {}, BY_PROMPT: {}, BY_DAY: {}}
+    error_rows = []
+    for grouping, model, operation, day, category, calls, successes, latency, tokens_in, tokens_out, cost in fetched:
+        if grouping in (ERRORS_BY_MODEL, ERRORS_BY_PROMPT):
+            if category:
+                by_model = grouping == ERRORS_BY_MODEL
+                error_rows.append(
+                    (BY_MODEL if by_model else BY_PROMPT, model if by_model else operation, category, calls)
+                )
+            continue
+        key = {BY_MODEL: model, BY_PROMPT: operation, BY_DAY: day}[grouping]
+        p50, p95, p99 = latency or (None, None, None)
+        groups[grouping][key] = Row(key, calls, successes, p50, p95, p99, tokens_in, tokens_out, cost)
+    for grouping, key, category, calls in error_rows:
+        groups[grouping][key].errors[category] = calls
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    return Metrics(
+        start=start,
+        end=end,
+        by_model=sorted(groups[BY_MODEL].values(), key=lambda row: -row.calls),
+        by_prompt=sorted(groups[BY_PROMPT].values(), key=lambda row: -row.calls),
+        by_day=[groups[BY_DAY].get(day) or Row(day) for day in days],
+    )
