@@ -71,7 +71,7 @@ def test_metrics_page_renders_tables_and_charts_within_budget(staff_client, know
     page = response.content.decode()
     assert response.status_code == 200
     assert "openai/a" in page and "alt_text" in page and "rate_limit 1" in page
-    assert page.count("<svg class=\"llm-chart\"") == 4
+    assert page.count('<svg class="llm-chart"') == 4
     assert "75 %" in page
 
 
