@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from llm.models import LLMInteraction, LLMLog
-from llm.tests.provider_server import completion, error, llm_server  # noqa: F401 - fixture
+from llm.tests.provider_server import completion, error
 
 CHANGELIST = "/admin/content/post/"
 
