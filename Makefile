@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-db lint format check bench serve worker db-stop clean
+.PHONY: help install run test test-db lint format check bench bench-llm serve worker db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,11 @@ lint: install  ## ruff check and ruff format --check
 format: install  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: bench-llm  ## Run every benchmark (never part of make test)
+
+bench-llm: install  ## LLM benchmarks: recording overhead per call, metrics page with 200,000 log rows
+	$(PY) bench/llm_bench.py
 
 db-stop: install  ## Stop the embedded PostgreSQL server
 	$(PY) -c 'from pathlib import Path; from blog_project.embedded_postgres import stop_server; print("stopped" if stop_server(Path("var/postgres")) else "not running")'

@@ -1,8 +1,8 @@
-"""LLM call metrics for a date range, computed by PostgreSQL in one query.
+"""LLM call metrics for a date range, computed by PostgreSQL in two queries.
 
 One scan of ``llm_log`` with GROUPING SETS gives the per-model, per-prompt and per-day
-figures (count, success rate, latency percentiles with ``percentile_cont``, tokens, cost)
-and the errors by category; Python only arranges the rows it returns.
+figures (count, success rate, latency percentiles with ``percentile_cont``, tokens, cost);
+a second, over failed attempts only, counts errors by category. Python only arranges rows.
 """
 
 from dataclasses import dataclass, field
@@ -12,29 +12,31 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-SQL = """
-WITH attempts AS (
-    SELECT model, operation, status, error_category, duration, prompt_tokens, completion_tokens, cost,
-           (created_at AT TIME ZONE %(tz)s)::date AS day
-    FROM llm_log
-    WHERE created_at >= %(start)s AND created_at < %(end)s
-)
-SELECT GROUPING(model, operation, day, error_category) AS grouping_id,
-       model, operation, day, error_category,
+RANGE = "created_at >= %(start)s AND created_at < %(end)s"
+SUMMARY_SQL = f"""
+SELECT GROUPING(model, operation, day) AS grouping_id, model, operation, day,
        count(*) AS calls,
        count(*) FILTER (WHERE status = 'success') AS successes,
-       CASE WHEN GROUPING(error_category) = 1 THEN
-           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration)
-       END AS latency,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration) AS latency,
        coalesce(sum(prompt_tokens), 0) AS tokens_in,
        coalesce(sum(completion_tokens), 0) AS tokens_out,
        coalesce(sum(cost), 0) AS cost
-FROM attempts
-GROUP BY GROUPING SETS ((model), (operation), (day), (model, error_category), (operation, error_category))
+FROM (
+    SELECT model, operation, status, duration, prompt_tokens, completion_tokens, cost,
+           (created_at AT TIME ZONE %(tz)s)::date AS day
+    FROM llm_log WHERE {RANGE}
+) AS attempts
+GROUP BY GROUPING SETS ((model), (operation), (day))
 """
-# GROUPING(model, operation, day, error_category) as a bit mask, 1 = column not grouped.
-BY_MODEL, BY_PROMPT, BY_DAY = 0b0111, 0b1011, 0b1101
-ERRORS_BY_MODEL, ERRORS_BY_PROMPT = 0b0110, 0b1010
+ERRORS_SQL = f"""
+SELECT GROUPING(model, operation) AS grouping_id, coalesce(model, operation), error_category, count(*)
+FROM llm_log
+WHERE {RANGE} AND status = 'error'
+GROUP BY GROUPING SETS ((model, error_category), (operation, error_category))
+"""
+# GROUPING(...) is a bit mask, 1 = column not grouped in that set.
+BY_MODEL, BY_PROMPT, BY_DAY = 0b011, 0b101, 0b110
+ERRORS_BY_MODEL, ERRORS_BY_PROMPT = 0b01, 0b10
 
 
 @dataclass
@@ -90,24 +92,19 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def compute(start: date, end: date) -> Metrics:
     """Metrics for the days ``start``..``end`` inclusive, in the site's time zone."""
     since, until = _bounds(start, end)
+    params = {"tz": timezone.get_current_timezone_name(), "start": since, "end": until}
     with connection.cursor() as cursor:
-        cursor.execute(SQL, {"tz": timezone.get_current_timezone_name(), "start": since, "end": until})
-        fetched = cursor.fetchall()
-    groups: dict[int, dict[str, Row]] = {BY_MODEL: {}, BY_PROMPT: {}, BY_DAY: {}}
-    error_rows = []
-    for grouping, model, operation, day, category, calls, successes, latency, tokens_in, tokens_out, cost in fetched:
-        if grouping in (ERRORS_BY_MODEL, ERRORS_BY_PROMPT):
-            if category:
-                by_model = grouping == ERRORS_BY_MODEL
-                error_rows.append(
-                    (BY_MODEL if by_model else BY_PROMPT, model if by_model else operation, category, calls)
-                )
-            continue
+        cursor.execute(SUMMARY_SQL, params)
+        summary = cursor.fetchall()
+        cursor.execute(ERRORS_SQL, params)
+        error_counts = cursor.fetchall()
+    groups: dict[int, dict] = {BY_MODEL: {}, BY_PROMPT: {}, BY_DAY: {}}
+    for grouping, model, operation, day, calls, successes, latency, tokens_in, tokens_out, cost in summary:
         key = {BY_MODEL: model, BY_PROMPT: operation, BY_DAY: day}[grouping]
         p50, p95, p99 = latency or (None, None, None)
         groups[grouping][key] = Row(key, calls, successes, p50, p95, p99, tokens_in, tokens_out, cost)
-    for grouping, key, category, calls in error_rows:
-        groups[grouping][key].errors[category] = calls
+    for grouping, key, category, calls in error_counts:
+        groups[BY_MODEL if grouping == ERRORS_BY_MODEL else BY_PROMPT][key].errors[category] = calls
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     return Metrics(
         start=start,
