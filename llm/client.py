@@ -202,9 +202,10 @@ class _Attempts:
         last = self.last_log
         prompt_tokens = last.get("prompt_tokens")
         completion_tokens = last.get("completion_tokens")
-        interaction = services.record_call(
+        error_category = "" if self.success else last.get("error_category", "")
+        interaction_id = services.record_call(
             interaction={
-                "prompt": self.prompt,
+                "prompt_id": self.prompt.pk,
                 "post_id": self.call.post_id,
                 "section_id": self.call.section_id,
                 "user_id": self.call.user_id,
@@ -219,18 +220,18 @@ class _Attempts:
                 "cost": last.get("cost"),
                 "duration": time.perf_counter() - self.started,
                 "status": status,
-                "error_category": "" if self.success else last.get("error_category", ""),
+                "error_category": error_category,
                 "error_message": "" if self.success else last.get("message", ""),
             },
             logs=self.logs,
         )
         return CallResult(
             ok=self.success is not None,
-            interaction_id=interaction.pk,
+            interaction_id=interaction_id,
             output=self.success["output"] if self.success else None,
             text=self.success["text"] if self.success else "",
             model=last["model"],
-            error_category=interaction.error_category,
+            error_category=error_category,
         )
 
 

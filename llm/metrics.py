@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 RANGE = "created_at >= %(start)s AND created_at < %(end)s"
@@ -93,7 +93,8 @@ def compute(start: date, end: date) -> Metrics:
     """Metrics for the days ``start``..``end`` inclusive, in the site's time zone."""
     since, until = _bounds(start, end)
     params = {"tz": timezone.get_current_timezone_name(), "start": since, "end": until}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the percentile sorts stay in memory
         cursor.execute(SUMMARY_SQL, params)
         summary = cursor.fetchall()
         cursor.execute(ERRORS_SQL, params)
