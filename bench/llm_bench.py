@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -86,10 +86,12 @@ FILL = """
 INSERT INTO llm_log (operation, attempt, model, model_version, status, error_class, error_category, message,
                      stack_trace, recovery_action, duration, prompt_tokens, completion_tokens, cost, started_at,
                      created_at)
-SELECT (ARRAY['post_summary','section_keywords','social_media_snippets','title_ideas','image_prompt','alt_text'])[1 + n %% 6],
+SELECT (ARRAY['post_summary','section_keywords','social_media_snippets',
+               'title_ideas','image_prompt','alt_text'])[1 + n %% 6],
        1, (ARRAY['openai/gpt-4o-mini','openai/gpt-4o','anthropic/claude-3-5-haiku','ollama/llama3.2'])[1 + n %% 4],
        '', CASE WHEN n %% 10 = 0 THEN 'error' ELSE 'success' END, '',
-       CASE WHEN n %% 10 = 0 THEN (ARRAY['rate_limit','timeout','server_error','invalid_output'])[1 + n %% 4] ELSE '' END,
+       CASE WHEN n %% 10 = 0
+            THEN (ARRAY['rate_limit','timeout','server_error','invalid_output'])[1 + n %% 4] ELSE '' END,
        '', '', '', 0.2 + random() * 3, 300 + n %% 500, 50 + n %% 200, 0.0001 * (n %% 7),
        now() - (n %% 90) * interval '1 day' - random() * interval '1 day',
        now() - (n %% 90) * interval '1 day' - random() * interval '1 day'
