@@ -27,6 +27,8 @@ def metrics_view(request):
         raise PermissionDenied
     form = MetricsRangeForm(request.GET or None)
     start, end = form.range()
+    if not form.is_bound:
+        form = MetricsRangeForm(initial={"start": start, "end": end})
     result = metrics.compute(start, end)
     labels = [day.key.strftime("%m-%d") for day in result.by_day]
     days = result.by_day
@@ -40,7 +42,7 @@ def metrics_view(request):
         charts.bar_chart(
             "Tokens per day", labels, [("in", [d.tokens_in for d in days]), ("out", [d.tokens_out for d in days])]
         ),
-        charts.bar_chart("Cost per day", labels, [("cost", [float(d.cost) for d in days])], unit=" $"),
+        charts.bar_chart("Cost per day", labels, [("cost", [float(d.cost or 0) for d in days])], unit=" $"),
     ]
     context = {
         **admin.site.each_context(request),

@@ -78,6 +78,8 @@ def request_parameters(prompt: LLMPrompt) -> dict:
 def run_prompt(prompt: LLMPrompt, context: dict[str, str], *, shape: dict | None, call: CallContext) -> CallResult:
     """Render, call with retries and fallbacks, validate, record. Never raises for a model failure."""
     config = client_config((prompt.parameters or {}).get("model"))
+    if config.model:
+        _litellm()  # the first import takes seconds; it must not count as the first attempt's latency
     input_text = render(prompt.prompt_template, context)
     parameters = request_parameters(prompt)
     attempt = _Attempts(prompt, config, parameters, call)

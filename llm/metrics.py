@@ -20,7 +20,7 @@ SELECT GROUPING(model, operation, day) AS grouping_id, model, operation, day,
        percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration) AS latency,
        coalesce(sum(prompt_tokens), 0) AS tokens_in,
        coalesce(sum(completion_tokens), 0) AS tokens_out,
-       coalesce(sum(cost), 0) AS cost
+       sum(cost) AS cost
 FROM (
     SELECT model, operation, status, duration, prompt_tokens, completion_tokens, cost,
            (created_at AT TIME ZONE %(tz)s)::date AS day
@@ -49,7 +49,7 @@ class Row:
     p99: float | None = None
     tokens_in: int = 0
     tokens_out: int = 0
-    cost: Decimal = Decimal(0)
+    cost: Decimal | None = None  # None: no model in the range has a known price
     errors: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -77,7 +77,8 @@ class Metrics:
             total.successes += row.successes
             total.tokens_in += row.tokens_in
             total.tokens_out += row.tokens_out
-            total.cost += row.cost
+            if row.cost is not None:
+                total.cost = (total.cost or Decimal(0)) + row.cost
         return total
 
 

@@ -27,7 +27,7 @@ def log(model, operation, when, duration, category=""):
         duration=duration,
         prompt_tokens=10 if ok else None,
         completion_tokens=5 if ok else None,
-        cost=Decimal("0.001") if ok else None,
+        cost=Decimal("0.001") if ok and model.startswith("openai/") else None,  # a local model has no price
     )
     LLMLog.objects.filter(pk=row.pk).update(created_at=when)
 
@@ -51,13 +51,13 @@ def test_per_model_per_prompt_and_per_day(known_rows):
     assert (a.p50, a.p95, a.p99) == pytest.approx((2.5, 3.85, 3.97))
     assert (a.tokens_in, a.tokens_out, a.cost) == (30, 15, Decimal("0.003"))
     assert a.errors == {"rate_limit": 1}
-    assert (b.key, b.calls, b.errors, b.p50) == ("ollama/b", 2, {"timeout": 1}, 15.0)
+    assert (b.key, b.calls, b.errors, b.p50, b.cost) == ("ollama/b", 2, {"timeout": 1}, 15.0, None)
     assert [(row.key, row.calls, row.errors) for row in result.by_prompt] == [
         ("post_summary", 4, {"rate_limit": 1}),
         ("alt_text", 2, {"timeout": 1}),
     ]
     assert [(row.key, row.calls, row.successes) for row in result.by_day] == [(DAY1, 2, 2), (DAY2, 4, 2)]
-    assert result.total.calls == 6 and result.total.cost == Decimal("0.004")
+    assert result.total.calls == 6 and result.total.cost == Decimal("0.003")
 
 
 def test_days_without_calls_are_zero(known_rows):
@@ -73,6 +73,7 @@ def test_metrics_page_renders_tables_and_charts_within_budget(staff_client, know
     assert "openai/a" in page and "alt_text" in page and "rate_limit 1" in page
     assert page.count('<svg class="llm-chart"') == 4
     assert "75 %" in page
+    assert "—" in page  # ollama/b has no known cost
 
 
 def test_bad_range_is_a_form_error(staff_client, known_rows):
