@@ -102,3 +102,11 @@ def test_tasks_page_query_budget_does_not_grow(staff_client, django_assert_max_n
     with django_assert_max_num_queries(8):
         page = staff_client.get("/admin/llm/llminteraction/tasks/").content.decode()
     assert page.count("Waiting") == 12
+
+
+def test_chart_escapes_text():
+    from llm.charts import bar_chart
+
+    svg = bar_chart("<b>Calls</b>", ["<x>"], [("a&b", [3])])
+    assert "<b>" not in svg and "&lt;b&gt;Calls" in svg and "&lt;x&gt;" in svg and "a&amp;b" in svg
+    assert svg.count("<rect") == 2  # one bar and one legend swatch
