@@ -25,6 +25,7 @@ def run_use(name: str, target: Target, *, task_id: str = "") -> CallResult:
     """Call the model for ``target`` and apply a good answer; raise CallFailed with a plain reason otherwise."""
     use, prompt = use_and_prompt(name)
     context = use.build_context(target)
+    _check_renders(prompt, context)
     result = run_prompt(
         prompt,
         context,
@@ -35,6 +36,17 @@ def run_use(name: str, target: Target, *, task_id: str = "") -> CallResult:
         raise errors.CallFailed(result.reason)
     use.apply(target, result)
     return result
+
+
+def _check_renders(prompt: LLMPrompt, context: dict[str, str]) -> None:
+    """A prompt changed outside the admin (fixtures, SQL) may not fit its context: say so plainly."""
+    try:
+        render(prompt.prompt_template, context)
+    except (KeyError, IndexError, ValueError) as error:
+        raise errors.PromptMissing(
+            f"The prompt “{prompt.name}” does not fit its context ({error!r}); open it in the admin and save it "
+            "to see what to fix."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,11 @@ def dry_run(name: str, target: Target) -> DryRun:
     """What ``run_use`` would send, without calling the model or recording anything."""
     use, prompt = use_and_prompt(name)
     config = client_config((prompt.parameters or {}).get("model"))
+    context = use.build_context(target)
+    _check_renders(prompt, context)
     return DryRun(
         model=config.model or "(none: set LLM_MODEL)",
         parameters=request_parameters(prompt),
         configuration=config.safe(),
-        input_text=render(prompt.prompt_template, use.build_context(target)),
+        input_text=render(prompt.prompt_template, context),
     )

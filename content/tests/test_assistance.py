@@ -152,3 +152,19 @@ def test_llm_run_refuses_bad_input(prompts, arguments, message):
     PostFactory(slug="tea")
     with pytest.raises(CommandError, match=message):
         call_command("llm_run", *arguments)
+
+
+@pytest.mark.django_db
+def test_prompt_broken_outside_the_admin_fails_plainly_before_any_call(llm_server, prompts):
+    from llm.errors import PromptMissing
+    from llm.models import LLMPrompt
+    from llm.runner import run_use
+    from llm.uses import Target
+
+    LLMPrompt.objects.filter(name="post_summary").update(prompt_template="Summarise {author}")
+    post = PostFactory(summary="Kept.")
+    with pytest.raises(PromptMissing, match="does not fit its context"):
+        run_use("post_summary", Target(post_id=post.pk))
+    assert llm_server.requests == []
+    post.refresh_from_db()
+    assert post.summary == "Kept."
