@@ -97,20 +97,17 @@ def test_section_actions_apply_keywords_alt_text_and_image_prompt(staff_client, 
 
 
 @pytest.mark.django_db
-def test_action_without_a_model_says_what_to_set(staff_client, prompts, settings):
-    settings.LLM_MODEL = ""
+@pytest.mark.parametrize(
+    ("model", "load_prompts", "message"),
+    [("", True, "Set LLM_MODEL"), ("openai/test-model", False, "loaddata prompts")],
+)
+def test_action_refuses_plainly_without_a_model_or_prompts(staff_client, settings, model, load_prompts, message):
+    settings.LLM_MODEL = model
+    if load_prompts:
+        call_command("loaddata", "prompts", verbosity=0)
     post = PostFactory()
     response = staff_client.post(CHANGELIST, {"action": "llm_title_ideas", "_selected_action": [post.pk]}, follow=True)
-    assert "Set LLM_MODEL" in response.content.decode()
-    assert not DBTaskResult.objects.exists()
-
-
-@pytest.mark.django_db
-def test_action_without_prompts_says_how_to_load_them(staff_client, settings):
-    settings.LLM_MODEL = "openai/test-model"
-    post = PostFactory()
-    response = staff_client.post(CHANGELIST, {"action": "llm_post_summary", "_selected_action": [post.pk]}, follow=True)
-    assert "loaddata prompts" in response.content.decode()
+    assert message in response.content.decode()
     assert not DBTaskResult.objects.exists()
 
 
