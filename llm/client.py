@@ -88,7 +88,7 @@ def run_prompt(prompt: LLMPrompt, context: dict[str, str], *, shape: dict | None
         for retry in range(config.max_retries + 1):
             outcome = attempt.run(model, input_text, shape)
             if outcome is None:
-                return attempt.record(input_text, model, InteractionStatus.SUCCESS)
+                return attempt.record(input_text, InteractionStatus.SUCCESS)
             if outcome in errors.RETRYABLE and retry < config.max_retries:
                 attempt.last_log["recovery_action"] = RecoveryAction.RETRIED
                 time.sleep(min(MAX_BACKOFF, config.backoff * 2**retry))
@@ -96,7 +96,7 @@ def run_prompt(prompt: LLMPrompt, context: dict[str, str], *, shape: dict | None
             last_model = index == len(models) - 1
             attempt.last_log["recovery_action"] = RecoveryAction.GAVE_UP if last_model else RecoveryAction.FELL_BACK
             break
-    return attempt.record(input_text, models[-1], InteractionStatus.ERROR)
+    return attempt.record(input_text, InteractionStatus.ERROR)
 
 
 class _Attempts:
@@ -200,7 +200,7 @@ class _Attempts:
             text = text.replace(secret, "[secret]")
         return text
 
-    def record(self, input_text: str, model: str, status: str) -> CallResult:
+    def record(self, input_text: str, status: str) -> CallResult:
         last = self.last_log
         prompt_tokens = last.get("prompt_tokens")
         completion_tokens = last.get("completion_tokens")
