@@ -98,17 +98,30 @@ def bench_overhead() -> float:
 FILL = """
 INSERT INTO llm_log (operation, attempt, model, model_version, status, error_class, error_category, message,
                      stack_trace, recovery_action, duration, prompt_tokens, completion_tokens, cost, started_at,
-                     created_at)
+                     created_at, request_parameters, response_data, configuration, context)
 SELECT (ARRAY['post_summary','section_keywords','social_media_snippets',
                'title_ideas','image_prompt','alt_text'])[1 + n %% 6],
        1, (ARRAY['openai/gpt-4o-mini','openai/gpt-4o','anthropic/claude-3-5-haiku','ollama/llama3.2'])[1 + n %% 4],
-       '', CASE WHEN n %% 10 = 0 THEN 'error' ELSE 'success' END, '',
-       CASE WHEN n %% 10 = 0
+       'gpt-4o-mini-2024-07-18 fp_0123', CASE WHEN failed THEN 'error' ELSE 'success' END,
+       CASE WHEN failed THEN 'litellm.exceptions.RateLimitError' ELSE '' END,
+       CASE WHEN failed
             THEN (ARRAY['rate_limit','timeout','server_error','invalid_output'])[1 + n %% 4] ELSE '' END,
-       '', '', '', 0.2 + random() * 3, 300 + n %% 500, 50 + n %% 200, 0.0001 * (n %% 7),
-       now() - (n %% 90) * interval '1 day' - random() * interval '1 day',
-       now() - (n %% 90) * interval '1 day' - random() * interval '1 day'
-FROM generate_series(1, %s) AS n
+       CASE WHEN failed THEN 'litellm.RateLimitError: OpenAIException - slow down' ELSE '' END,
+       CASE WHEN failed THEN repeat('Traceback (most recent call last): File "x.py", line 1 ', 30) ELSE '' END,
+       CASE WHEN failed THEN 'retried' ELSE '' END,
+       0.2 + random() * 3, 300 + n %% 500, 50 + n %% 200, 0.0001 * (n %% 7),
+       created, created,
+       '{"temperature": 0.3, "max_tokens": 200, "model": "openai/gpt-4o-mini", "timeout": 60}'::jsonb,
+       CASE WHEN failed THEN '{"status_code": 429}'::jsonb
+            ELSE jsonb_build_object('id', 'chatcmpl-1', 'choices', jsonb_build_array(jsonb_build_object(
+                 'message', jsonb_build_object('role', 'assistant', 'content', repeat('A summary sentence. ', 30)))))
+       END,
+       '{"model": "openai/gpt-4o-mini", "fallbacks": [], "api_base": "", "api_key": "set", "timeout": 60}'::jsonb,
+       jsonb_build_object('post', n %% 500, 'section', null, 'user', 1, 'task', md5(n::text))
+FROM (
+    SELECT n, n %% 10 = 0 AS failed, now() - (n %% 90) * interval '1 day' - random() * interval '1 day' AS created
+    FROM generate_series(1, %s) AS n
+) AS rows
 """
 
 
@@ -119,7 +132,7 @@ def bench_metrics_page() -> tuple[float, int]:
 
     with connection.cursor() as cursor:
         cursor.execute(FILL, [LOG_ROWS])
-        cursor.execute("ANALYZE llm_log")
+        cursor.execute("VACUUM ANALYZE llm_log")  # as autovacuum would after the inserts
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-pass-123")
     client = Client()
     client.force_login(user)

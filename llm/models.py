@@ -125,7 +125,21 @@ class LLMLog(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "LLM log"
         indexes = [
-            models.Index(fields=["created_at"], name="llm_log_created"),
+            # Covers the metrics queries (an index-only scan of narrow tuples) and retention.
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "model",
+                    "operation",
+                    "status",
+                    "error_category",
+                    "duration",
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "cost",
+                ],
+                name="llm_log_metrics",
+            ),
             models.Index(fields=["model", "created_at"], name="llm_log_model_created"),
             models.Index(fields=["status", "created_at"], name="llm_log_status_created"),
         ]
