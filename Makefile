@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test lint format bench bench-pages bench-backup serve worker backup db-stop clean
+.PHONY: help install run test lint format bench bench-pages bench-backup bench-llm serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -53,13 +53,16 @@ serve: install  ## Production web server: migrate, collectstatic, gunicorn with 
 backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_DIR
 	$(MANAGE) pg_backup
 
-bench: bench-pages bench-backup  ## Run every benchmark (never part of `make test`); results in bench/results.json
+bench: bench-pages bench-backup bench-llm  ## Run every benchmark (never part of `make test`); results in bench/results.json
 
 bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 sections, and the restore
 	$(PY) bench/backup.py $(BENCH_ARGS)
 
 bench-pages: install  ## Readers' pages and admin under gunicorn + wrk, as ratios to a floor view
 	$(PY) bench/pages.py $(BENCH_ARGS)
+
+bench-llm: install  ## LLM benchmarks: recording overhead per call, metrics page with 200,000 log rows
+	$(PY) bench/llm_bench.py
 
 db-stop: install  ## Stop the embedded PostgreSQL server
 	$(PY) -c 'from pathlib import Path; from blog_project.embedded_postgres import stop_server; print("stopped" if stop_server(Path("var/postgres")) else "not running")'

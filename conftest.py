@@ -2,6 +2,9 @@
 
 import pytest
 
+# The OpenAI-compatible test server (fixture ``llm_server``), for the llm and content tests.
+pytest_plugins = ["llm.tests.provider_server"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -215,3 +215,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts, not a banner on every start
+
+# --- LLM assistance ---
+# Any litellm model name ("openai/gpt-4o-mini", "ollama/llama3.2"); empty: assistance is off.
+LLM_MODEL = env.str("LLM_MODEL", default="")
+LLM_API_BASE = env.str("LLM_API_BASE", default="")
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_FALLBACK_MODELS = env.list("LLM_FALLBACK_MODELS", default=[])
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=60.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+LLM_RETRY_BACKOFF = env.float("LLM_RETRY_BACKOFF", default=1.0)
+LLM_LOG_RETENTION_DAYS = env.int("LLM_LOG_RETENTION_DAYS", default=90)
+LLM_LOG_ARCHIVE_DIR = env.path("LLM_LOG_ARCHIVE_DIR", default=VAR_DIR / "llm-archive")
+LLM_LOG_PRUNE_BATCH_SIZE = env.int("LLM_LOG_PRUNE_BATCH_SIZE", default=5000)
+# litellm logs every call at INFO; our own records are in llm_log.
+LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")})

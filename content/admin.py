@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
 from content import revisions, services, trash, workflow, workflow_selectors
+from content.admin_actions import POST_ACTIONS
 from content.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
 from content.workflow_admin import WorkflowAdminMixin
@@ -109,7 +110,7 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["published", "published_at", "publish_at"]
     raw_id_fields = ["author"]
-    actions = [move_to_trash]
+    actions = [move_to_trash, *POST_ACTIONS]
     change_form_template = "admin/content/post/change_form.html"
     change_list_template = "admin/content/post/change_list.html"
     delete_confirmation_template = "admin/content/post/delete_confirmation.html"
@@ -131,6 +132,12 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             except (Post.DoesNotExist, ValidationError, ValueError):
                 return None
         return super().get_object(request, object_id, from_field)
+
+    def get_deleted_objects(self, objs, request):
+        # "Delete" moves posts to the trash and removes nothing, so no delete permission on their
+        # sections or other related rows is needed (purging is a separate, superuser-only step).
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location)

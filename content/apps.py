@@ -6,4 +6,7 @@ class ContentConfig(AppConfig):
     verbose_name = "Content"
 
     def ready(self):
-        from content import revisions  # noqa: F401  (registers Post and PostSection with django-reversion)
+        from content import (  # noqa: F401
+            assistance,  # registers the LLM prompt uses
+            revisions,  # registers Post and PostSection with django-reversion
+        )

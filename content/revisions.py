@@ -49,6 +49,11 @@ def claim_version(post_id: int, expected: int) -> int:
     return expected + 1
 
 
+def bump_version(post_id: int) -> None:
+    """Mark a change made outside the post form, so an editor's open form is refused instead of overwriting it."""
+    Post.objects.filter(pk=post_id).update(version=F("version") + 1)
+
+
 def record_revision(post: Post, user: AbstractBaseUser | None, comment: str) -> None:
     """Store the post and its sections as they are now in the database, as one revision."""
     with reversion.create_revision(atomic=True):

@@ -1,18 +1,44 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.urls import path
+from django.utils.html import format_html_join
 
 from blog_project.forms import ReadableJSONField
+from llm import admin_views
+from llm.config import setup_problem
 from llm.models import LLMInteraction, LLMLog, LLMPrompt
+from llm.uses import get_use
+
+
+class SetupWarningMixin:
+    """Say plainly what to set while no model is configured."""
+
+    def changelist_view(self, request, extra_context=None):
+        problem = setup_problem()
+        if problem:
+            messages.warning(request, problem)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(LLMPrompt)
-class LLMPromptAdmin(admin.ModelAdmin):
+class LLMPromptAdmin(SetupWarningMixin, admin.ModelAdmin):
     list_display = ["name", "description", "updated_at"]
     search_fields = ["name", "description", "prompt_template"]
     formfield_overrides = {models.JSONField: {"form_class": ReadableJSONField}}
+    fields = ["name", "description", "prompt_template", "available_placeholders", "parameters"]
+    readonly_fields = ["available_placeholders"]
+
+    @admin.display(description="Placeholders this prompt may use")
+    def available_placeholders(self, obj):
+        use = get_use(obj.name) if obj else None
+        if use is None:
+            return "Save the prompt under the name of a feature (e.g. post_summary) to see its placeholders."
+        return format_html_join(
+            ", ", "<code>{{{}}}</code> {}", ((name, f"({help})") for name, help in use.placeholders.items())
+        )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
     """Records are written by the LLM client only; the admin reads them."""
 
     def has_add_permission(self, request):
@@ -29,6 +55,13 @@ class LLMInteractionAdmin(ReadOnlyAdmin):
     list_select_related = ["prompt", "post"]
     search_fields = ["input_text", "output_text", "error_message"]
     date_hierarchy = "created_at"
+    change_list_template = "admin/llm/change_list_with_links.html"
+
+    def get_urls(self):
+        return [
+            path("tasks/", self.admin_site.admin_view(admin_views.tasks_view), name="llm_tasks"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(LLMLog)
@@ -37,3 +70,10 @@ class LLMLogAdmin(ReadOnlyAdmin):
     list_filter = ["status", "error_category", "recovery_action", "model"]
     search_fields = ["operation", "message", "error_class"]
     date_hierarchy = "created_at"
+    change_list_template = "admin/llm/change_list_with_links.html"
+
+    def get_urls(self):
+        return [
+            path("metrics/", self.admin_site.admin_view(admin_views.metrics_view), name="llm_metrics"),
+            *super().get_urls(),
+        ]

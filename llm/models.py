@@ -1,6 +1,7 @@
 """Prompts, interactions and per-attempt logs. ``llm`` refers to posts only by label."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 
@@ -25,6 +26,15 @@ class LLMPrompt(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    def clean(self):
+        """The template must fit the context its use provides (see llm.uses)."""
+        from llm.uses import validate_prompt
+
+        super().clean()
+        errors = validate_prompt(self.name, self.prompt_template, self.parameters)
+        if errors:
+            raise ValidationError(errors)
 
 
 class InteractionStatus(models.TextChoices):
@@ -115,7 +125,21 @@ class LLMLog(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "LLM log"
         indexes = [
-            models.Index(fields=["created_at"], name="llm_log_created"),
+            # Covers the metrics queries (an index-only scan of narrow tuples) and retention.
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "model",
+                    "operation",
+                    "status",
+                    "error_category",
+                    "duration",
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "cost",
+                ],
+                name="llm_log_metrics",
+            ),
             models.Index(fields=["model", "created_at"], name="llm_log_model_created"),
             models.Index(fields=["status", "created_at"], name="llm_log_status_created"),
         ]

@@ -1,0 +1,80 @@
+"""Retention of ``llm_log``: archive old rows to compressed JSON Lines, then delete them in batches.
+
+Each batch is written to its own file (``.part`` first, fsynced, then renamed) before its rows
+are deleted in one transaction, so an interruption at any point loses nothing: rows still in
+the table are archived again on the next run, into a file of the same name (the batch starts
+at the lowest remaining id). Every line carries the row's id.
+"""
+
+import gzip
+import json
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from llm.models import LLMLog
+
+UNITS = {"d": 1, "w": 7}
+AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+
+
+def parse_age(text: str) -> timedelta:
+    """ "90d", "2w" or "90" (days) as a timedelta."""
+    match = AGE.match(text or "")
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"{text!r} is not an age such as 90d or 2w (days or weeks, at least 1).")
+    return timedelta(days=int(match[1]) * UNITS[match[2] or "d"])
+
+
+def old_logs(cutoff: datetime):
+    return LLMLog.objects.filter(created_at__lt=cutoff)
+
+
+def _archive(rows: list[dict], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"llm_log-{rows[0]['id']:012d}-{rows[-1]['id']:012d}.jsonl.gz"
+    partial = path.with_suffix(".part")
+    with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as archive:
+        for row in rows:
+            archive.write(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False).encode() + b"\n")
+        archive.close()
+        raw.flush()
+        os.fsync(raw.fileno())
+    partial.replace(path)
+    directory_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(directory_fd)
+    finally:
+        os.close(directory_fd)
+    return path
+
+
+def prune(
+    cutoff: datetime,
+    *,
+    archive_dir: Path | None,
+    batch_size: int,
+    progress: Callable[[int], None] = lambda count: None,
+) -> tuple[int, list[Path]]:
+    """Archive (unless ``archive_dir`` is None) and delete rows older than ``cutoff``; returns (deleted, files)."""
+    deleted, files = 0, []
+    while True:
+        rows = list(old_logs(cutoff).order_by("id").values()[:batch_size])
+        if not rows:
+            return deleted, files
+        if archive_dir is not None:
+            files.append(_archive(rows, archive_dir))
+        with transaction.atomic():
+            count, _ = LLMLog.objects.filter(pk__in=[row["id"] for row in rows]).delete()
+        deleted += count
+        progress(count)
+
+
+def cutoff_for(age: timedelta) -> datetime:
+    return timezone.now() - age
