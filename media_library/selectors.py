@@ -40,7 +40,8 @@ def images_for_admin_list() -> QuerySet[Image]:
 
 def images_needing_derivatives(fingerprint: str) -> QuerySet[Image]:
     """Images whose watermark or renditions were made with other settings, or never."""
-    return Image.objects.exclude(image_metadata__derivatives_fingerprint=fingerprint)
+    current = Q(image_metadata__contains={"derivatives_fingerprint": fingerprint})
+    return Image.objects.filter(~current | Q(image_metadata__isnull=True))
 
 
 def formats_in_use() -> list[str]:

@@ -19,7 +19,9 @@ def stored_files(settings) -> list:
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
-@pytest.mark.parametrize(("name", "content", "phrase"), [case[1:] for case in bad_uploads()], ids=[c[0] for c in bad_uploads()])
+@pytest.mark.parametrize(
+    ("name", "content", "phrase"), [case[1:] for case in bad_uploads()], ids=[c[0] for c in bad_uploads()]
+)
 def test_bad_upload_is_refused_naming_the_reason_and_nothing_is_stored(settings, name, content, phrase):
     with pytest.raises(ImageRejected) as refused:
         services.upload_images([upload(content, name)])
