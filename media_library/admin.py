@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 
 from media_library import selectors, services
@@ -12,6 +13,8 @@ from media_library.models import Image
 from media_library.renditions import best_url
 from media_library.uploads import RawNameUploadHandler
 from media_library.validation import ImageRejected
+
+MISSING = mark_safe('<strong style="color:#ba2121">missing</strong>')
 
 
 class FormatFilter(admin.SimpleListFilter):
@@ -57,7 +60,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="alt text", ordering="alt_text")
     def alt_text_or_warning(self, image: Image) -> str:
-        return image.alt_text or format_html('<strong style="color:#ba2121">missing</strong>')
+        return image.alt_text or MISSING
 
     @admin.display(description="format")
     def image_format(self, image: Image) -> str:

@@ -61,10 +61,10 @@ def test_delete_nulls_sections_names_lost_posts_and_removes_files_only_after_com
 
 def test_a_rolled_back_delete_keeps_row_and_files(django_capture_on_commit_callbacks):
     image = ImageFactory()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.delete_images([image])
-            raise RuntimeError("the editor's request failed later")
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        services.delete_images([image])
+        raise RuntimeError("the editor's request failed later")
     assert callbacks == []
     assert Image.objects.filter(pk=image.pk).exists()
     assert default_storage.exists(image.path.name)
