@@ -157,6 +157,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
             "location": env.str("AWS_LOCATION", default=""),
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": env.str("AWS_DEFAULT_ACL", default="") or None,
             "file_overwrite": False,
         },
     }
