@@ -47,3 +47,10 @@ db-stop: install  ## Stop the embedded PostgreSQL server
 
 clean:  ## Remove the virtualenv (keeps var/: database, media, backups)
 	rm -rf $(VENV)
+
+# --- Media library ---
+.PHONY: bench-media
+bench: bench-media  ## Run the benchmarks (never part of `make test`)
+
+bench-media: install  ## Watermark throughput, one process against all cores, and peak memory per worker
+	$(PY) bench/watermark.py

@@ -1,0 +1,90 @@
+"""Watermark throughput: 100 photos of 2000x1500, one process against every core.
+
+Each job is what `manage.py watermark_images` does per image: read the original
+from storage, composite the watermark, write the watermarked JPEG and the WebP
+renditions. Prints images/s for both runs, their ratio and the peak memory (max RSS)
+of a worker; writes bench/results/watermark.json. Targets: ratio >= 1.7 on 2 cores,
+peak < 300 MB per worker. Run by `make bench` (never by `make test`).
+"""
+
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
+
+IMAGES = int(os.environ.get("BENCH_IMAGES", "100"))
+SIZE = (2000, 1500)
+TARGET_RATIO, TARGET_PEAK_MB = 1.7, 300
+
+
+def make_photos(count: int) -> list[str]:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from media_library.tests.factories import photo
+
+    names = []
+    for index in range(count):
+        buffer = io.BytesIO()
+        photo(*SIZE).save(buffer, "JPEG", quality=88)
+        names.append(default_storage.save(f"bench/photo-{index:03}.jpg", ContentFile(buffer.getvalue())))
+    return names
+
+
+def measure(names: list[str], workers: int) -> dict:
+    from media_library import batch
+    from media_library.derivatives import DerivativeSpec
+
+    spec = DerivativeSpec.from_settings()
+    started = time.perf_counter()
+    results = list(batch.run(((None, name) for name in names), spec, workers))
+    elapsed = time.perf_counter() - started
+    errors = [result.error for result in results if result.error]
+    if errors:
+        raise SystemExit(f"{len(errors)} job(s) failed, first: {errors[0]}")
+    return {
+        "workers": workers,
+        "seconds": round(elapsed, 2),
+        "images_per_second": round(len(names) / elapsed, 2),
+        "peak_rss_mb": round(max(result.peak_rss_kb for result in results) / 1024, 1),
+    }
+
+
+def main() -> int:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from media_library import batch
+
+    with tempfile.TemporaryDirectory(prefix="bench-media-") as media_root:
+        settings.MEDIA_ROOT = media_root
+        settings.WATERMARK_TEXT = settings.WATERMARK_TEXT or "© The Blog"
+        print(f"Generating {IMAGES} photos of {SIZE[0]}x{SIZE[1]}…", flush=True)
+        names = make_photos(IMAGES)
+        cores = batch.default_workers()
+        one = measure(names, 1)
+        print(f"1 process : {one['images_per_second']} images/s, peak {one['peak_rss_mb']} MB", flush=True)
+        every = measure(names, cores)
+        print(f"{cores} workers : {every['images_per_second']} images/s, peak {every['peak_rss_mb']} MB per worker")
+    ratio = round(every["images_per_second"] / one["images_per_second"], 2)
+    ratio_ok = cores < 2 or ratio >= TARGET_RATIO
+    peak_ok = max(one["peak_rss_mb"], every["peak_rss_mb"]) < TARGET_PEAK_MB
+    print(f"speed-up {ratio}x on {cores} cores (target >= {TARGET_RATIO}x on 2): {'ok' if ratio_ok else 'MISSED'}")
+    print(f"peak memory per worker < {TARGET_PEAK_MB} MB: {'ok' if peak_ok else 'MISSED'}")
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    report = {"images": IMAGES, "size": SIZE, "cores": cores, "one": one, "all": every, "ratio": ratio}
+    (results / "watermark.json").write_text(json.dumps(report, indent=2))
+    return 0 if ratio_ok and peak_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
