@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 
 from media_library import selectors, services
+from media_library.derivatives import DerivativeSpec
 from media_library.forms import ImageChangeForm, UploadForm
 from media_library.models import Image
 from media_library.renditions import best_url
@@ -28,6 +29,20 @@ class FormatFilter(admin.SimpleListFilter):
         return queryset.filter(image_metadata__format=self.value()) if self.value() else queryset
 
 
+class DerivativesFilter(admin.SimpleListFilter):
+    title = "watermark and renditions"
+    parameter_name = "derivatives"
+
+    def lookups(self, request, model_admin):
+        return [("outdated", "made with other settings, or missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "outdated":
+            return queryset
+        outdated = selectors.images_needing_derivatives(DerivativeSpec.from_settings().fingerprint())
+        return queryset.filter(pk__in=outdated.values("pk"))
+
+
 def _post_links(posts) -> str:
     return format_html_join(
         ", ", '<a href="{}">{}</a>', ((reverse("admin:content_post_change", args=[p.pk]), p.title) for p in posts)
@@ -40,7 +55,7 @@ class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "original_filename", "alt_text_or_warning", "image_format", "size", "watermarked"]
     list_display += ["used_in", "created_at"]
     list_display_links = ["thumbnail", "original_filename"]
-    list_filter = [FormatFilter, "watermarked"]
+    list_filter = [FormatFilter, "watermarked", DerivativesFilter]
     search_fields = ["filename", "original_filename", "alt_text", "caption"]
     readonly_fields = ["preview", "where_used", "original_filename", "filename", "details", "watermarked_path"]
     fieldsets = [

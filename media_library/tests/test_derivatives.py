@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 
 from media_library import services
-from media_library.derivatives import DerivativeSpec
+from media_library.derivatives import DerivativeSpec, derive
 from media_library.models import Image
 from media_library.renditions import best_url, srcset
 from media_library.tests.factories import ImageFactory, encoded, photo, upload
@@ -106,3 +106,28 @@ def test_template_filters_render_srcset_without_queries(django_assert_num_querie
     with django_assert_num_queries(0):
         html = template.render(Context({"image": image}))
     assert "-960w.webp 960w" in html and 'src="/media/images/' in html
+
+
+def test_rerun_after_an_interrupted_run_rewrites_the_same_names(
+    watermark, settings, django_capture_on_commit_callbacks
+):
+    (image,) = services.upload_images([upload(encoded(photo(700, 500), "JPEG"))])
+    settings.WATERMARK_OPACITY = 0.8
+    # A worker finished its files, then the run was interrupted before the database was updated.
+    derive(image.pk, image.path.name, DerivativeSpec.from_settings())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("watermark_images", "--workers", "1", verbosity=0)
+    image.refresh_from_db()
+    expected = {image.path.name, image.watermarked_path, *image.image_metadata["renditions"].values()}
+    stored = {path.relative_to(settings.MEDIA_ROOT).as_posix() for path in settings.MEDIA_ROOT.rglob("*.*")}
+    assert stored == expected  # no "_abc123" copies beside them, no files of the old settings
+
+
+def test_animation_is_kept_as_uploaded_without_still_copies(watermark):
+    from media_library.tests.bad_input import gif_with_frames
+
+    (image,) = services.upload_images([upload(gif_with_frames(12), "spinner.gif")])
+    assert image.image_metadata["frames"] == 12
+    assert image.image_metadata["renditions"] == {}
+    assert image.watermarked is False
+    assert best_url(image) == image.path.url
