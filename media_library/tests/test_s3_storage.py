@@ -81,7 +81,7 @@ def test_watermark_command_with_workers_reads_and_writes_s3(
     s3_storage, watermark, settings, django_capture_on_commit_callbacks
 ):
     settings.WATERMARK_TEXT, settings.WATERMARK_LOGO = "", ""
-    images = services.upload_images([upload(encoded(photo(800, 500), "PNG"), f"{n}.png") for n in range(3)])
+    images = services.upload_images([upload(encoded(photo(600, 400), "PNG"), f"{n}.png") for n in range(2)])
     assert not any(image.watermarked for image in images)
 
     settings.WATERMARK_TEXT = "© The Blog"
@@ -90,7 +90,7 @@ def test_watermark_command_with_workers_reads_and_writes_s3(
     for image in Image.objects.all():
         assert image.watermarked
         assert {image.watermarked_path, *image.image_metadata["renditions"].values()} <= s3_storage()
-        with default_storage.open(image.image_metadata["renditions"]["800"]) as handle:
-            assert PILImage.open(handle).size == (800, 500)
+        with default_storage.open(image.image_metadata["renditions"]["600"]) as handle:
+            assert PILImage.open(handle).size == (600, 400)
     old_renditions = {name for image in images for name in image.image_metadata["renditions"].values()}
     assert not old_renditions & s3_storage()  # the pre-watermark renditions were removed
