@@ -84,7 +84,7 @@ def test_changelist_thumbnails_filters_search_within_a_query_budget(staff_client
     assert staff_client.get(url, {"watermarked__exact": "1"}).context["cl"].result_count == 0
     assert staff_client.get(url, {"derivatives": "outdated"}).context["cl"].result_count == 12  # factory rows
     assert staff_client.get(url, {"q": "Boats"}).context["cl"].result_count == 1
-    assert staff_client.get(url, {"q": "caption 11"}).context["cl"].result_count == 1
+    assert staff_client.get(url, {"q": '"caption 11"'}).context["cl"].result_count == 1
 
 
 def test_change_page_previews_edits_alt_text_and_lists_posts(staff_client):
