@@ -10,6 +10,7 @@ peak < 300 MB per worker. Run by `make bench` (never by `make test`).
 import io
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -43,9 +44,11 @@ def measure(names: list[str], workers: int) -> dict:
     from media_library.derivatives import DerivativeSpec
 
     spec = DerivativeSpec.from_settings()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     results = list(batch.run(((None, name) for name in names), spec, workers))
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     errors = [result.error for result in results if result.error]
     if errors:
         raise SystemExit(f"{len(errors)} job(s) failed, first: {errors[0]}")
@@ -54,7 +57,14 @@ def measure(names: list[str], workers: int) -> dict:
         "seconds": round(elapsed, 2),
         "images_per_second": round(len(names) / elapsed, 2),
         "peak_rss_mb": round(max(result.peak_rss_kb for result in results) / 1024, 1),
+        "cpu_seconds_per_image": round(cpu / len(names), 3),
     }
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the pool's workers, once shut down)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> int:
@@ -73,12 +83,19 @@ def main() -> int:
         load_before = os.getloadavg()[0]
         one = measure(names, 1)
         print(f"1 process : {one['images_per_second']} images/s, peak {one['peak_rss_mb']} MB", flush=True)
+        print(f"load average now {os.getloadavg()[0]:.1f}", flush=True)
         every = measure(names, cores)
         print(f"{cores} workers : {every['images_per_second']} images/s, peak {every['peak_rss_mb']} MB per worker")
     ratio = round(every["images_per_second"] / one["images_per_second"], 2)
     load = max(load_before, os.getloadavg()[0])
     print(f"load average {load:.1f} on {cores} cores", end="")
     print(": the machine was busy with other work, so the speed-up understates" if load > cores else "")
+    overhead = every["cpu_seconds_per_image"] / one["cpu_seconds_per_image"]
+    print(
+        f"CPU per image: {one['cpu_seconds_per_image']} s alone, {every['cpu_seconds_per_image']} s with workers",
+        end="",
+    )
+    print(f" (speed-up with {cores} idle cores at most {cores / overhead:.2f}x)")
     ratio_ok = cores < 2 or ratio >= TARGET_RATIO
     peak_ok = max(one["peak_rss_mb"], every["peak_rss_mb"]) < TARGET_PEAK_MB
     print(f"speed-up {ratio}x on {cores} cores (target >= {TARGET_RATIO}x on 2): {'ok' if ratio_ok else 'MISSED'}")
