@@ -115,7 +115,7 @@ def derive(image_id: int | None, original: str, spec: DerivativeSpec) -> Derivat
             image = image.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
             name = f"{stem}-{fingerprint}-{width}w.webp"
             result.renditions[str(width)] = _save(name, image, "WEBP", quality=spec.quality)
-    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError) as error:
+    except Exception as error:  # one bad file must not stop a batch: report it, keep no half-made files
         result.error = f"{type(error).__name__}: {error}"
         delete_files(result.names)
         result.watermarked_path, result.renditions = None, {}

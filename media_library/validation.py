@@ -63,7 +63,12 @@ def validate_upload(file: IO[bytes], name: str | None, size: int) -> ValidatedUp
         )
     file.seek(0)
     with _open(file) as image:
-        described, content = _inspect(image, file, size)
+        try:
+            described, content = _inspect(image, file, size)
+        except ImageRejected:
+            raise
+        except Exception as error:  # hostile files make Pillow raise many kinds of error: refuse, never a 500
+            raise ImageRejected(f"The image could not be read: it is corrupt ({type(error).__name__}).") from error
     return ValidatedUpload(
         original_filename=display_name,
         extension=ACCEPTED_FORMATS[described["format"]],

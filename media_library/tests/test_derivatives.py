@@ -131,3 +131,16 @@ def test_animation_is_kept_as_uploaded_without_still_copies(watermark):
     assert image.image_metadata["renditions"] == {}
     assert image.watermarked is False
     assert best_url(image) == image.path.url
+
+
+def test_a_broken_original_is_reported_and_the_others_still_done(settings):
+    broken = ImageFactory(path=ContentFile(b"no longer an image", name="broken.png"), image_metadata={})
+    fine = ImageFactory(path=ContentFile(encoded(photo(600, 400), "PNG"), name="fine.png"), image_metadata={})
+    with pytest.raises(CommandError, match="1 image"):
+        call_command("generate_renditions", "--workers", "1", verbosity=0)
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.image_metadata == {}
+    assert sorted(fine.image_metadata["renditions"]) == ["480", "600"]
+    stored = {path.name for path in settings.MEDIA_ROOT.rglob("*.*")}
+    assert not [name for name in stored if name.startswith("broken") and name != broken.path.name.rsplit("/", 1)[-1]]
