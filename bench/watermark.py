@@ -2,8 +2,8 @@
 
 Each job is what `manage.py watermark_images` does per image: read the original
 from storage, composite the watermark, write the watermarked JPEG and the WebP
-renditions. Prints images/s for both runs, their ratio and the peak memory (max RSS)
-of a worker; writes bench/results/watermark.json. Targets: ratio >= 1.7 on 2 cores,
+renditions. Prints images/s of every round, the ratio of the best round of each side
+and the peak memory (max RSS) of a worker; writes bench/results/watermark.json. Targets: ratio >= 1.7 on 2 cores,
 peak < 300 MB per worker. Run by `make bench` (never by `make test`).
 """
 
@@ -21,6 +21,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
 
 IMAGES = int(os.environ.get("BENCH_IMAGES", "100"))
+# Rounds alternate one process / all cores; the best round of each counts, so that load from
+# other work on a shared machine, which comes and goes, biases neither side.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 SIZE = (2000, 1500)
 TARGET_RATIO, TARGET_PEAK_MB = 1.7, 300
 
@@ -81,11 +84,17 @@ def main() -> int:
         names = make_photos(IMAGES)
         cores = batch.default_workers()
         load_before = os.getloadavg()[0]
-        one = measure(names, 1)
-        print(f"1 process : {one['images_per_second']} images/s, peak {one['peak_rss_mb']} MB", flush=True)
-        print(f"load average now {os.getloadavg()[0]:.1f}", flush=True)
-        every = measure(names, cores)
-        print(f"{cores} workers : {every['images_per_second']} images/s, peak {every['peak_rss_mb']} MB per worker")
+        rounds = {1: [], cores: []}
+        for _round in range(ROUNDS):
+            for workers, results in rounds.items():
+                results.append(measure(names, workers))
+                latest = results[-1]
+                print(
+                    f"{workers} process(es): {latest['images_per_second']} images/s, "
+                    f"peak {latest['peak_rss_mb']} MB per process, load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+        one, every = (max(results, key=lambda run: run["images_per_second"]) for results in rounds.values())
     ratio = round(every["images_per_second"] / one["images_per_second"], 2)
     load = max(load_before, os.getloadavg()[0])
     print(f"load average {load:.1f} on {cores} cores", end="")
@@ -103,6 +112,7 @@ def main() -> int:
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     report = {"images": IMAGES, "size": SIZE, "cores": cores, "load": load, "one": one, "all": every, "ratio": ratio}
+    report["rounds"] = rounds
     (results / "watermark.json").write_text(json.dumps(report, indent=2))
     return 0 if ratio_ok and peak_ok else 1
 
