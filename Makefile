@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test lint format bench bench-pages bench-backup bench-llm serve worker backup db-stop clean
+.PHONY: help install run test lint format bench bench-pages bench-backup bench-llm bench-media serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -53,7 +53,7 @@ serve: install  ## Production web server: migrate, collectstatic, gunicorn with 
 backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_DIR
 	$(MANAGE) pg_backup
 
-bench: bench-pages bench-backup bench-llm  ## Run every benchmark (never part of `make test`); results in bench/results.json
+bench: bench-pages bench-backup bench-llm bench-media  ## Run every benchmark (never part of `make test`); results in bench/results.json
 
 bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 sections, and the restore
 	$(PY) bench/backup.py $(BENCH_ARGS)
@@ -69,3 +69,6 @@ db-stop: install  ## Stop the embedded PostgreSQL server
 
 clean:  ## Remove the virtualenv (keeps var/: database, media, backups)
 	rm -rf $(VENV)
+
+bench-media: install  ## Watermark throughput, one process against all cores, and peak memory per worker
+	$(PY) bench/watermark.py

@@ -230,3 +230,37 @@ LLM_LOG_ARCHIVE_DIR = env.path("LLM_LOG_ARCHIVE_DIR", default=VAR_DIR / "llm-arc
 LLM_LOG_PRUNE_BATCH_SIZE = env.int("LLM_LOG_PRUNE_BATCH_SIZE", default=5000)
 # litellm logs every call at INFO; our own records are in llm_log.
 LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")})
+
+# --- Media library ---
+# Uploads: limits checked before anything is stored (see media_library/validation.py).
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+IMAGE_MAX_FRAMES = env.int("IMAGE_MAX_FRAMES", default=100)
+IMAGE_MAX_METADATA_BYTES = env.int("IMAGE_MAX_METADATA_BYTES", default=1024 * 1024)
+# Renditions for readers: WebP at these widths (never wider than the image itself).
+IMAGE_RENDITION_WIDTHS = [int(width) for width in env.list("IMAGE_RENDITION_WIDTHS", default=["480", "960", "1600"])]
+IMAGE_RENDITION_QUALITY = env.int("IMAGE_RENDITION_QUALITY", default=80)
+# Watermark: text and/or a logo file; both empty means no watermark.
+WATERMARK_TEXT = env.str("WATERMARK_TEXT", default="")
+WATERMARK_LOGO = env.str("WATERMARK_LOGO", default="")
+WATERMARK_POSITION = env.str("WATERMARK_POSITION", default="bottom-right")
+WATERMARK_OPACITY = env.float("WATERMARK_OPACITY", default=0.5)
+WATERMARK_SIZE = env.float("WATERMARK_SIZE", default=0.25)
+# S3-compatible object storage for media when a bucket is named; the local filesystem otherwise.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": env.str("AWS_DEFAULT_ACL", default="") or None,
+            "file_overwrite": False,
+        },
+    }

@@ -12,6 +12,8 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from media_library import renditions
+
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 URL_SCHEMES = {"http", "https", "mailto"}
 VIDEO_FILE_SUFFIXES = (".mp4", ".webm", ".ogv", ".m4v", ".mov")
@@ -81,25 +83,13 @@ class ImageSource:
 
 
 def image_source(image) -> ImageSource:
-    """src and srcset of an Image from its metadata: renditions when the media library made them.
-
-    ``image_metadata["renditions"]`` maps a width to a storage path (``{"480": "…/480.webp"}``);
-    the original, or its watermarked copy when there is one, is the fallback.
-    """
+    """src, srcset and size of an Image: the media library's renditions when it made them,
+    else its watermarked copy, else the original (``media_library.renditions``)."""
     metadata = image.image_metadata if isinstance(image.image_metadata, dict) else {}
-    storage = image.path.storage
-    original = image.watermarked_path if image.watermarked and image.watermarked_path else image.path.name
-    renditions = metadata.get("renditions")
-    candidates = []
-    if isinstance(renditions, dict):
-        for width, path in renditions.items():
-            if str(width).isdigit() and isinstance(path, str) and path:
-                candidates.append((int(width), storage.url(path)))
-    candidates.sort()
     width, height = metadata.get("width"), metadata.get("height")
     return ImageSource(
-        src=storage.url(original),
-        srcset=", ".join(f"{url} {size}w" for size, url in candidates),
+        src=renditions.best_url(image),
+        srcset=renditions.srcset(image),
         width=width if isinstance(width, int) else None,
         height=height if isinstance(height, int) else None,
     )
