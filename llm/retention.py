@@ -9,7 +9,6 @@ at the lowest remaining id). Every line carries the row's id.
 import gzip
 import json
 import os
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,17 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from llm.models import LLMLog
-
-UNITS = {"d": 1, "w": 7}
-AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
-
-
-def parse_age(text: str) -> timedelta:
-    """ "90d", "2w" or "90" (days) as a timedelta."""
-    match = AGE.match(text or "")
-    if not match or int(match[1]) < 1:
-        raise ValueError(f"{text!r} is not an age such as 90d or 2w (days or weeks, at least 1).")
-    return timedelta(days=int(match[1]) * UNITS[match[2] or "d"])
 
 
 def old_logs(cutoff: datetime):

@@ -102,7 +102,7 @@ def test_purge_trash_command(capsys):
     assert set(Post.objects.values_list("pk", flat=True)) == {recent.pk, alive.pk}
     call_command("purge_trash", "--older-than", "24h")
     assert set(Post.objects.values_list("pk", flat=True)) == {alive.pk}
-    for bad in ("30", "thirty days", "-1d", "5w"):
-        with pytest.raises(CommandError, match="--older-than takes a number and a unit"):
+    for bad in ("30", "thirty days", "-1d", "0d", "5y"):
+        with pytest.raises(CommandError, match=r"--older-than: .* is not an age"):
             call_command("purge_trash", f"--older-than={bad}")
     assert Post.objects.filter(pk=alive.pk).exists()

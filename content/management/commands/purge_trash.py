@@ -1,20 +1,9 @@
-import re
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from blog_project.ages import parse_age
 from content import trash
-
-UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
-
-
-def parse_age(value: str) -> timedelta:
-    match = re.fullmatch(r"\s*(\d+)\s*([dhms])\s*", value or "")
-    if not match:
-        raise CommandError(f"--older-than takes a number and a unit (d, h, m or s), like 30d; got {value!r}.")
-    return timedelta(**{UNITS[match[2]]: int(match[1])})
 
 
 class Command(BaseCommand):
@@ -28,7 +17,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        age = parse_age(options["older_than"])
+        try:
+            age = parse_age(options["older_than"])
+        except ValueError as error:
+            raise CommandError(f"--older-than: {error}") from None
         quiet = options["verbosity"] < 1
         purged = trash.purge_trash(
             age, progress=lambda ids: tqdm(ids, desc="purging", unit="post", disable=quiet or not ids)

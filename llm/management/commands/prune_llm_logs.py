@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from blog_project.ages import parse_age
 from llm import retention
 
 
@@ -29,9 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than, archive, no_archive, batch_size, dry_run, **options):
         try:
-            cutoff = retention.cutoff_for(retention.parse_age(older_than))
+            cutoff = retention.cutoff_for(parse_age(older_than))
         except ValueError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(f"--older-than: {error}") from None
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         total = retention.old_logs(cutoff).count()
