@@ -40,6 +40,7 @@ def bench_environment() -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "ERROR",
         "SLOW_QUERY_MS": "0",
+        "CONN_MAX_AGE": "60",  # persistent connections, as in production
     }
     if os.environ.get("BENCH_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
