@@ -5,7 +5,8 @@ image folded in as JSON), then their tags in one prefetch.
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
-from django.db.models import Exists, F, FloatField, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import Exists, F, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
@@ -79,22 +80,61 @@ def post_for_preview(slug: str) -> Post:
     return _with_sections(Post.objects.alive()).get(slug=slug)
 
 
-def search_posts(text: str) -> QuerySet[Post]:
-    """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
+# What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a
+# match in the post's own title or summary outranks a mention deep in a section.
+SECTION_MATCH_RANK = 0.05
+# Live posts matching a query, best first. The post's own document is ranked with ts_rank; each matching
+# section adds SECTION_MATCH_RANK without its document being read, which keeps broad queries cheap. The
+# visibility condition is PostQuerySet.live()'s.
+_RANKED_POST_IDS = """
+WITH hits AS (
+    SELECT id AS post_id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank
+    FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+    UNION ALL
+    SELECT post_id, %(section_rank)s
+    FROM post_section WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+)
+SELECT post.id FROM hits JOIN post ON post.id = hits.post_id
+WHERE post.deleted_at IS NULL AND post.published
+    AND (post.published_at IS NULL OR post.published_at <= statement_timestamp())
+GROUP BY post.id
+ORDER BY sum(hits.rank) DESC, post.published_at DESC, post.id DESC
+"""
 
-    Adds ``rank``, ``title_marked`` and ``snippet_marked`` (ts_headline output with the
-    markers of ``content.search``; pass them through ``search.highlight``).
+
+class SearchResults:
+    """Live posts matching a query, best first, for a Paginator.
+
+    All matching ids come from one query (both GIN indexes, no per-post subquery, and no separate
+    COUNT); only the posts of the page asked for are loaded and highlighted.
+    """
+
+    def __init__(self, text: str, ids: list[int]):
+        self.text, self.ids = text, ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list[Post]:
+        page_ids = self.ids[index]
+        if not page_ids:
+            return []
+        posts = {post.pk: post for post in _highlighted(live_posts().filter(pk__in=page_ids), self.text)}
+        return [posts[pk] for pk in page_ids if pk in posts]
+
+
+def _highlighted(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
+    """Adds ``title_marked`` and ``snippet_marked``: ts_headline output with the markers of ``content.search``.
+
+    The snippet comes from the summary, the introduction and the post's best matching section.
     """
     query = search.reader_query(text)
-    matching_sections = PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
-    section_rank = (
-        matching_sections.order_by()
-        .values("post_id")
-        .annotate(total=Sum(SearchRank(F("search_vector"), query)))
-        .values("total")
-    )
     best_section = (
-        matching_sections.annotate(section_rank=SearchRank(F("search_vector"), query))
+        PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
+        .annotate(section_rank=SearchRank(F("search_vector"), query))
         .order_by("-section_rank", "position")
         .values("content")[:1]
     )
@@ -106,19 +146,23 @@ def search_posts(text: str) -> QuerySet[Post]:
         Coalesce(Left(Subquery(best_section), SNIPPET_SOURCE_CHARS), Value("")),
     )
     markers = {"config": search.CONFIG, "start_sel": search.START, "stop_sel": search.STOP}
-    return (
-        live_posts()
-        .filter(Q(search_vector=query) | Exists(matching_sections))
-        .annotate(
-            rank=SearchRank(F("search_vector"), query)
-            + Coalesce(Subquery(section_rank, output_field=FloatField()), Value(0.0)),
-            title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
-            snippet_marked=SearchHeadline(
-                snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
-            ),
-        )
-        .order_by("-rank", "-published_at", "-id")
+    return posts.annotate(
+        title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
+        snippet_marked=SearchHeadline(
+            snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
+        ),
     )
+
+
+def search_posts(text: str) -> SearchResults:
+    """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
+
+    Pass ``title_marked`` and ``snippet_marked`` of each post through ``search.highlight``.
+    """
+    parameters = {"config": search.CONFIG, "text": text, "section_rank": SECTION_MATCH_RANK}
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKED_POST_IDS, parameters)
+        return SearchResults(text, [post_id for (post_id,) in cursor.fetchall()])
 
 
 def sitemap_posts() -> QuerySet[Post]:
