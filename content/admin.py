@@ -45,6 +45,9 @@ class PostAdmin(admin.ModelAdmin):
         ("LLM", {"classes": ["collapse"], "fields": ["llm_metadata"]}),
     ]
     raw_id_fields = ["author"]
+    # Fast at 10,000 posts (make bench): no second COUNT for "N total", 50 rows to render per page.
+    show_full_result_count = False
+    list_per_page = 50
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
