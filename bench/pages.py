@@ -66,7 +66,8 @@ def prepare_database(env: dict[str, str], posts: int) -> None:
         print(f"Seeding {posts - count:,} posts into the bench database…", flush=True)
         manage(env, "seed_bench", "--posts", str(posts - count))
         # What autovacuum does on a live site: statistics and the visibility map (index-only scans).
-        manage(env, "shell", "-v0", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+        vacuum = "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
+        manage(env, "shell", "-v0", "-c", vacuum)
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
