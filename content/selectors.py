@@ -4,9 +4,9 @@ Every list costs the same few queries whatever its length: the posts (with their
 image folded in as JSON), then their tags in one prefetch.
 """
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.contrib.postgres.search import SearchHeadline
 from django.db import connection
-from django.db.models import Exists, F, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
@@ -83,18 +83,20 @@ def post_for_preview(slug: str) -> Post:
 # What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a
 # match in the post's own title or summary outranks a mention deep in a section.
 SECTION_MATCH_RANK = 0.05
-# Live posts matching a query, best first. The post's own document is ranked with ts_rank; each matching
-# section adds SECTION_MATCH_RANK without its document being read, which keeps broad queries cheap. The
-# visibility condition is PostQuerySet.live()'s.
+# Live posts matching a query, best first, each with its first matching section (for the snippet). The
+# post's own document is ranked with ts_rank; each matching section adds SECTION_MATCH_RANK without its
+# document being read, which keeps broad queries cheap. The visibility condition is PostQuerySet.live()'s.
 _RANKED_POST_IDS = """
 WITH hits AS (
-    SELECT id AS post_id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank
+    SELECT id AS post_id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank,
+        NULL::integer AS section_id, NULL::integer AS position
     FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
     UNION ALL
-    SELECT post_id, %(section_rank)s
+    SELECT post_id, %(section_rank)s, id, position
     FROM post_section WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
 )
-SELECT post.id FROM hits JOIN post ON post.id = hits.post_id
+SELECT post.id, (array_agg(hits.section_id ORDER BY hits.position) FILTER (WHERE hits.section_id IS NOT NULL))[1]
+FROM hits JOIN post ON post.id = hits.post_id
 WHERE post.deleted_at IS NULL AND post.published
     AND (post.published_at IS NULL OR post.published_at <= statement_timestamp())
 GROUP BY post.id
@@ -109,8 +111,8 @@ class SearchResults:
     COUNT); only the posts of the page asked for are loaded and highlighted.
     """
 
-    def __init__(self, text: str, ids: list[int]):
-        self.text, self.ids = text, ids
+    def __init__(self, text: str, ids: list[int], snippet_sections: list[int]):
+        self.text, self.ids, self.snippet_sections = text, ids, snippet_sections
 
     def count(self) -> int:
         return len(self.ids)
@@ -122,22 +124,20 @@ class SearchResults:
         page_ids = self.ids[index]
         if not page_ids:
             return []
-        posts = {post.pk: post for post in _highlighted(live_posts().filter(pk__in=page_ids), self.text)}
+        sections = [section for section in self.snippet_sections[index] if section is not None]
+        posts = live_posts().filter(pk__in=page_ids)
+        posts = {post.pk: post for post in _highlighted(posts, self.text, sections)}
         return [posts[pk] for pk in page_ids if pk in posts]
 
 
-def _highlighted(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
+def _highlighted(posts: QuerySet[Post], text: str, sections: list[int]) -> QuerySet[Post]:
     """Adds ``title_marked`` and ``snippet_marked``: ts_headline output with the markers of ``content.search``.
 
-    The snippet comes from the summary, the introduction and the post's best matching section.
+    The snippet comes from the summary, the introduction and the post's section among ``sections``
+    (its first matching one), found by primary key.
     """
     query = search.reader_query(text)
-    best_section = (
-        PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
-        .annotate(section_rank=SearchRank(F("search_vector"), query))
-        .order_by("-section_rank", "position")
-        .values("content")[:1]
-    )
+    best_section = PostSection.objects.filter(pk__in=sections, post=OuterRef("pk")).values("content")[:1]
     snippet_source = Concat(
         Coalesce("summary", Value("")),
         Value(" "),
@@ -162,7 +162,8 @@ def search_posts(text: str) -> SearchResults:
     parameters = {"config": search.CONFIG, "text": text, "section_rank": SECTION_MATCH_RANK}
     with connection.cursor() as cursor:
         cursor.execute(_RANKED_POST_IDS, parameters)
-        return SearchResults(text, [post_id for (post_id,) in cursor.fetchall()])
+        rows = cursor.fetchall()
+    return SearchResults(text, [post_id for post_id, _ in rows], [section_id for _, section_id in rows])
 
 
 def sitemap_posts() -> QuerySet[Post]:
