@@ -114,6 +114,7 @@ def wrk(port: int, paths: list[str], *, seconds: int, connections: int, threads:
         "p95_ms": round(data["p95_us"] / 1000, 2),
         "p99_ms": round(data["p99_us"] / 1000, 2),
         "errors": data["socket_errors"] + data["non_2xx_3xx"],
+        "timeouts": data["timeouts"],  # counted in errors: no answer within wrk's 2 s
         "requests": data["requests"],
     }
 
@@ -271,8 +272,8 @@ def print_table(rows: dict, admin: dict, load: dict, targets: dict[str, bool]) -
         print(f"{name:<24}{figure['median_ms']:>10.1f} ms (median), {figure['queries']} queries")
     print(
         f"load run: {load['seconds']} s at {load['connections']} connections: {load['rps']:.1f} req/s, "
-        f"p99 {load['p99_ms']} ms, {load['errors']} errors, RSS {load['rss_mb_after_warmup']} -> "
-        f"{load['rss_mb_end']} MB ({load['rss_growth_pct']:+.1f}%)"
+        f"p99 {load['p99_ms']} ms, {load['errors']} errors ({load['timeouts']} timeouts), "
+        f"RSS {load['rss_mb_after_warmup']} -> {load['rss_mb_end']} MB ({load['rss_growth_pct']:+.1f}%)"
     )
     for target, met in targets.items():
         print(f"{'met    ' if met else 'MISSED '} {target}")

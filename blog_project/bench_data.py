@@ -256,8 +256,9 @@ def post_with_sections(count: int):
     return post
 
 
-# Vocabulary ranks of the words `make bench` searches for: from a word in half the posts to a rare one.
-SEARCH_QUERY_RANKS = ((300,), (1000,), (5000,), (150, 800))
+# Vocabulary ranks of the words `make bench` searches for, from a word in half the posts to a rare one
+# (about 17%, 45%, 4% and 2% of the posts match). The load run uses the first.
+SEARCH_QUERY_RANKS = ((1000,), (300,), (5000,), (150, 800))
 
 
 def search_queries() -> list[str]:
