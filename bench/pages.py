@@ -214,6 +214,7 @@ def main() -> None:
     paths_code = "from blog_project.bench_data import bench_paths; bench_paths()"
     targets = json.loads(manage(env, "shell", "-v0", "-c", paths_code, capture=True))
     rows: dict[str, dict] = {}
+    searches: dict[str, dict] = {}
     load: dict = {}
     # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on.
     for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
@@ -234,6 +235,9 @@ def main() -> None:
                     alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
                     alone["ratio_to_floor"] = round(alone["rps"] / floor, 3)
                     rows["search (1 connection)"] = alone
+                    for path in paths:  # each query alone: which words are fast, which are not
+                        query = path.split("q=", 1)[1].replace("+", " ")
+                        searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
             if label == "cached":
                 load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
         finally:
@@ -243,9 +247,17 @@ def main() -> None:
     targets = check_targets(rows, admin, load)
     write_results(
         "pages",
-        {"pages": rows, "admin": admin, "load": load, "targets": targets, "posts": args.posts, "workers": args.workers},
+        {
+            "pages": rows,
+            "search_queries": searches,
+            "admin": admin,
+            "load": load,
+            "targets": targets,
+            "posts": args.posts,
+            "workers": args.workers,
+        },
     )
-    print_table(rows, admin, load, targets)
+    print_table(rows, searches, admin, load, targets)
 
 
 def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
@@ -261,13 +273,15 @@ def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
     }
 
 
-def print_table(rows: dict, admin: dict, load: dict, targets: dict[str, bool]) -> None:
+def print_table(rows: dict, searches: dict, admin: dict, load: dict, targets: dict[str, bool]) -> None:
     print(f"\n{'page':<24}{'req/s':>10}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, row in rows.items():
         print(
             f"{name:<24}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['p50_ms']:>9.2f}"
             f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
         )
+    for query, row in searches.items():
+        print(f"  search {query!r:<22} p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms (1 connection)")
     for name, figure in admin.items():
         print(f"{name:<24}{figure['median_ms']:>10.1f} ms (median), {figure['queries']} queries")
     print(
