@@ -15,6 +15,9 @@ from media_library.models import Image
 
 # Columns a list of posts never shows; ``content`` can be long and the search document longer.
 LIST_DEFERRED = ("content", "search_vector", "llm_metadata", "stage_data")
+# A post's tags as a plain list in ``post.tag_list``: unlike prefetching into ``post.tags.all()``, this
+# builds no queryset per post (taggit's manager makes one for each), a tenth of a list page's time.
+TAGS = Prefetch("tags", to_attr="tag_list")
 SNIPPET_SOURCE_CHARS = 20_000
 
 
@@ -42,7 +45,7 @@ def live_posts() -> QuerySet[Post]:
         Post.objects.live()
         .defer(*LIST_DEFERRED)
         .annotate(lead_image_data=_lead_image_json())
-        .prefetch_related("tags")
+        .prefetch_related(TAGS)
         .order_by("-published_at", "-id")
     )
 
@@ -62,12 +65,12 @@ def live_posts_tagged(slug: str) -> QuerySet[Post]:
 
 def tag_named(posts, slug: str) -> Tag | None:
     """The tag with ``slug`` among already prefetched tags of ``posts`` (no query)."""
-    return next((tag for post in posts for tag in post.tags.all() if tag.slug == slug), None)
+    return next((tag for post in posts for tag in post.tag_list if tag.slug == slug), None)
 
 
 def _with_sections(posts: QuerySet[Post]) -> QuerySet[Post]:
     sections = PostSection.objects.select_related("image").defer("search_vector").order_by("position")
-    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), "tags")
+    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), TAGS)
 
 
 def live_post_with_sections(slug: str) -> Post:
