@@ -14,7 +14,8 @@ done = function(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
     'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
-    '"socket_errors": %d, "non_2xx_3xx": %d}\n',
+    '"socket_errors": %d, "timeouts": %d, "non_2xx_3xx": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), errors.connect + errors.read + errors.write + errors.timeout, errors.status))
+    latency:percentile(99), errors.connect + errors.read + errors.write + errors.timeout, errors.timeout,
+    errors.status))
 end

@@ -7,6 +7,8 @@ without reading back, and the identity sequences are moved past them at the end.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -15,38 +17,18 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
-WORDS = (
-    "harbour",
-    "light",
-    "morning",
-    "river",
-    "stone",
-    "garden",
-    "winter",
-    "coffee",
-    "train",
-    "city",
-    "forest",
-    "music",
-    "paper",
-    "window",
-    "bridge",
-    "letter",
-    "summer",
-    "north",
-    "quiet",
-    "road",
-    "story",
-    "island",
-    "market",
-    "lamp",
-    "table",
-    "field",
-    "cloud",
-    "station",
-    "bread",
-    "mountain",
-)
+# The most frequent words of the generated text; the rest of the vocabulary is made-up words.
+COMMON_WORDS = (
+    "harbour", "light", "morning", "river", "stone", "garden", "winter", "coffee", "train", "city",
+    "forest", "music", "paper", "window", "bridge", "letter", "summer", "north", "quiet", "road",
+    "story", "island", "market", "lamp", "table", "field", "cloud", "station", "bread", "mountain",
+)  # fmt: skip
+SYLLABLES = (
+    "ka", "lo", "mi", "ren", "tor", "sa", "vel", "din", "ur", "pha", "gri", "mon", "tes", "lia", "bro",
+    "quen", "fa", "zor", "nel", "thi", "ab", "cor", "em", "jun", "pol", "rab", "sik", "ta", "vo", "wen",
+)  # fmt: skip
+VOCABULARY_SIZE = 20_000
+ZIPF_EXPONENT = 1.0
 VIDEO_URLS = ("https://www.youtube.com/watch?v=aqz-KE-bpKQ", "https://vimeo.com/76979871")
 
 
@@ -80,13 +62,34 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -
     return count
 
 
+@functools.cache
+def vocabulary() -> tuple[str, ...]:
+    """Words by rank: the common words first, then made-up words of two to four syllables."""
+    rng = random.Random(0)
+    words = dict.fromkeys(COMMON_WORDS)
+    while len(words) < VOCABULARY_SIZE:
+        words["".join(rng.choices(SYLLABLES, k=rng.randint(2, 4)))] = None
+    return tuple(words)
+
+
+@functools.cache
+def _zipf_weights() -> list[float]:
+    """Cumulative weights of Zipf's law: the word of rank r is used in proportion to 1 / r^s, as in real text."""
+    return list(itertools.accumulate(1 / rank**ZIPF_EXPONENT for rank in range(1, VOCABULARY_SIZE + 1)))
+
+
+def _words(rng: random.Random, count: int) -> list[str]:
+    return rng.choices(vocabulary(), cum_weights=_zipf_weights(), k=count)
+
+
 def _sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
+    return " ".join(_words(rng, words)).capitalize()
 
 
 def _markdown(rng: random.Random) -> str:
     paragraphs = [_sentence(rng, rng.randint(25, 60)) + "." for _ in range(rng.randint(2, 4))]
-    paragraphs.insert(1, f"- **{rng.choice(WORDS)}** and *{rng.choice(WORDS)}*\n- [a link](https://example.org/)")
+    strong, emphasis = _words(rng, 2)
+    paragraphs.insert(1, f"- **{strong}** and *{emphasis}*\n- [a link](https://example.org/)")
     return "\n\n".join(paragraphs)
 
 
@@ -180,7 +183,7 @@ def seed(
                     "https://example.org/audio/episode.mp3" if kind == "audio" else None,
                     kind,
                     rng.randint(30, 3600) if kind in ("video", "audio") else None,
-                    json.dumps(rng.sample(WORDS, 4)),
+                    json.dumps(_words(rng, 4)),
                     now,
                     now,
                 )
@@ -253,6 +256,17 @@ def post_with_sections(count: int):
     return post
 
 
+# Vocabulary ranks of the words `make bench` searches for, from a word in half the posts to a rare one
+# (about 17%, 45%, 4% and 2% of the posts match). The load run uses the first.
+SEARCH_QUERY_RANKS = ((1000,), (300,), (5000,), (150, 800))
+
+
+def search_queries() -> list[str]:
+    """What readers search for: topic words, not the words every post contains."""
+    words = vocabulary()
+    return [" ".join(words[rank - 1] for rank in ranks) for ranks in SEARCH_QUERY_RANKS]
+
+
 def bench_paths() -> None:
     """Print the paths `make bench` drives, as JSON (run through manage.py shell)."""
     from django.db.models import Count
@@ -271,8 +285,8 @@ def bench_paths() -> None:
         "index": ["/"],
         "post_page": [post.get_absolute_url()],
         "tag_page": [f"/tags/{tag.slug}/"],
-        "search": ["/search/?q=harbour+light"],
+        "search": [f"/search/?q={query.replace(' ', '+')}" for query in search_queries()],
         "feed": ["/feed/"],
     }
-    load = [path for name, paths in pages.items() if name != "floor" for path in paths]
+    load = [paths[0] for name, paths in pages.items() if name != "floor"]  # one of each page
     print(json.dumps({"pages": pages, "load": load}))

@@ -119,6 +119,10 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def stage(self, post):
         return workflow_selectors.stage_summary(post)
 
+    # Fast at 10,000 posts (make bench): no second COUNT for "N total", 50 rows to render per page.
+    show_full_result_count = False
+    list_per_page = 50
+
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
 

@@ -50,7 +50,7 @@ class LatestPostsFeed(Feed):
         return post.updated_at or post.published_at
 
     def item_categories(self, post) -> list[str]:
-        return [tag.name for tag in post.tags.all()]
+        return [tag.name for tag in post.tag_list]
 
 
 class AtomLatestPostsFeed(LatestPostsFeed):

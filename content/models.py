@@ -80,7 +80,15 @@ class Post(models.Model):
     class Meta:
         db_table = "post"
         ordering = ["-published_at", "-created_at", "-id"]
-        indexes = [GinIndex(fields=["search_vector"], name="post_search_vector")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="post_search_vector"),
+            # Readers' lists: newest first among published, untrashed posts; counts them by an index-only scan.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="post_live_published",
+                condition=Q(published=True, deleted_at__isnull=True),
+            ),
+        ]
         permissions = [
             ("publish_post", "Can publish, schedule and unpublish posts"),
         ]

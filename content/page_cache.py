@@ -39,11 +39,7 @@ class ContentState:
 
 def content_state() -> ContentState:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT value, (SELECT min(published_at) FROM post"
-            " WHERE published AND deleted_at IS NULL AND published_at > statement_timestamp())"
-            " FROM content_generation WHERE id = 1"
-        )
+        cursor.execute("SELECT * FROM content_state()")  # migration 0005: planned once per connection
         generation, next_change = cursor.fetchone()
     return ContentState(generation, next_change)
 

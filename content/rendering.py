@@ -7,14 +7,17 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from media_library import renditions
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# GitHub-flavoured Markdown (tables, strikethrough, autolinks, task lists) plus footnotes. Raw HTML is
+# passed on to nh3, the one sanitizer, as it was with Python-Markdown; cmark is ~50x faster.
+MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 URL_SCHEMES = {"http", "https", "mailto"}
 VIDEO_FILE_SUFFIXES = (".mp4", ".webm", ".ogv", ".m4v", ".mov")
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com", "www.youtube-nocookie.com"}
@@ -24,7 +27,7 @@ VIMEO_ID = re.compile(r"^\d{1,12}$")
 
 def render_markdown(text: str | None) -> SafeString:
     """Markdown to HTML, then sanitized: no script, no event handlers, no javascript: URLs."""
-    html = markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    html = cmarkgfm.github_flavored_markdown_to_html(text or "", options=MARKDOWN_OPTIONS)
     return mark_safe(nh3.clean(html, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow"))
 
 

@@ -4,8 +4,9 @@ Every list costs the same few queries whatever its length: the posts (with their
 image folded in as JSON), then their tags in one prefetch.
 """
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank
-from django.db.models import Exists, F, FloatField, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.contrib.postgres.search import SearchHeadline
+from django.db import connection
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
@@ -14,6 +15,9 @@ from media_library.models import Image
 
 # Columns a list of posts never shows; ``content`` can be long and the search document longer.
 LIST_DEFERRED = ("content", "search_vector", "llm_metadata", "stage_data")
+# A post's tags as a plain list in ``post.tag_list``: unlike prefetching into ``post.tags.all()``, this
+# builds no queryset per post (taggit's manager makes one for each), a tenth of a list page's time.
+TAGS = Prefetch("tags", to_attr="tag_list")
 SNIPPET_SOURCE_CHARS = 20_000
 
 
@@ -41,7 +45,7 @@ def live_posts() -> QuerySet[Post]:
         Post.objects.live()
         .defer(*LIST_DEFERRED)
         .annotate(lead_image_data=_lead_image_json())
-        .prefetch_related("tags")
+        .prefetch_related(TAGS)
         .order_by("-published_at", "-id")
     )
 
@@ -61,12 +65,12 @@ def live_posts_tagged(slug: str) -> QuerySet[Post]:
 
 def tag_named(posts, slug: str) -> Tag | None:
     """The tag with ``slug`` among already prefetched tags of ``posts`` (no query)."""
-    return next((tag for post in posts for tag in post.tags.all() if tag.slug == slug), None)
+    return next((tag for post in posts for tag in post.tag_list if tag.slug == slug), None)
 
 
 def _with_sections(posts: QuerySet[Post]) -> QuerySet[Post]:
     sections = PostSection.objects.select_related("image").defer("search_vector").order_by("position")
-    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), "tags")
+    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), TAGS)
 
 
 def live_post_with_sections(slug: str) -> Post:
@@ -79,25 +83,64 @@ def post_for_preview(slug: str) -> Post:
     return _with_sections(Post.objects.alive()).get(slug=slug)
 
 
-def search_posts(text: str) -> QuerySet[Post]:
-    """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
+# What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a
+# match in the post's own title or summary outranks a mention deep in a section.
+SECTION_MATCH_RANK = 0.05
+# Live posts matching a query, best first, each with its first matching section (for the snippet). The
+# post's own document is ranked with ts_rank; each matching section adds SECTION_MATCH_RANK without its
+# document being read, which keeps broad queries cheap. The visibility condition is PostQuerySet.live()'s.
+_RANKED_POST_IDS = """
+WITH hits AS (
+    SELECT id AS post_id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank,
+        NULL::integer AS section_id, NULL::integer AS position
+    FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+    UNION ALL
+    SELECT post_id, %(section_rank)s, id, position
+    FROM post_section WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+)
+SELECT post.id, (array_agg(hits.section_id ORDER BY hits.position) FILTER (WHERE hits.section_id IS NOT NULL))[1]
+FROM hits JOIN post ON post.id = hits.post_id
+WHERE post.deleted_at IS NULL AND post.published
+    AND (post.published_at IS NULL OR post.published_at <= statement_timestamp())
+GROUP BY post.id
+ORDER BY sum(hits.rank) DESC, post.published_at DESC, post.id DESC
+"""
 
-    Adds ``rank``, ``title_marked`` and ``snippet_marked`` (ts_headline output with the
-    markers of ``content.search``; pass them through ``search.highlight``).
+
+class SearchResults:
+    """Live posts matching a query, best first, for a Paginator.
+
+    All matching ids come from one query (both GIN indexes, no per-post subquery, and no separate
+    COUNT); only the posts of the page asked for are loaded and highlighted.
+    """
+
+    def __init__(self, text: str, ids: list[int], snippet_sections: list[int]):
+        self.text, self.ids, self.snippet_sections = text, ids, snippet_sections
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list[Post]:
+        page_ids = self.ids[index]
+        if not page_ids:
+            return []
+        sections = [section for section in self.snippet_sections[index] if section is not None]
+        posts = live_posts().filter(pk__in=page_ids)
+        posts = {post.pk: post for post in _highlighted(posts, self.text, sections)}
+        return [posts[pk] for pk in page_ids if pk in posts]
+
+
+def _highlighted(posts: QuerySet[Post], text: str, sections: list[int]) -> QuerySet[Post]:
+    """Adds ``title_marked`` and ``snippet_marked``: ts_headline output with the markers of ``content.search``.
+
+    The snippet comes from the summary, the introduction and the post's section among ``sections``
+    (its first matching one), found by primary key.
     """
     query = search.reader_query(text)
-    matching_sections = PostSection.objects.filter(post=OuterRef("pk"), search_vector=query)
-    section_rank = (
-        matching_sections.order_by()
-        .values("post_id")
-        .annotate(total=Sum(SearchRank(F("search_vector"), query)))
-        .values("total")
-    )
-    best_section = (
-        matching_sections.annotate(section_rank=SearchRank(F("search_vector"), query))
-        .order_by("-section_rank", "position")
-        .values("content")[:1]
-    )
+    best_section = PostSection.objects.filter(pk__in=sections, post=OuterRef("pk")).values("content")[:1]
     snippet_source = Concat(
         Coalesce("summary", Value("")),
         Value(" "),
@@ -106,19 +149,24 @@ def search_posts(text: str) -> QuerySet[Post]:
         Coalesce(Left(Subquery(best_section), SNIPPET_SOURCE_CHARS), Value("")),
     )
     markers = {"config": search.CONFIG, "start_sel": search.START, "stop_sel": search.STOP}
-    return (
-        live_posts()
-        .filter(Q(search_vector=query) | Exists(matching_sections))
-        .annotate(
-            rank=SearchRank(F("search_vector"), query)
-            + Coalesce(Subquery(section_rank, output_field=FloatField()), Value(0.0)),
-            title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
-            snippet_marked=SearchHeadline(
-                snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
-            ),
-        )
-        .order_by("-rank", "-published_at", "-id")
+    return posts.annotate(
+        title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
+        snippet_marked=SearchHeadline(
+            snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
+        ),
     )
+
+
+def search_posts(text: str) -> SearchResults:
+    """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
+
+    Pass ``title_marked`` and ``snippet_marked`` of each post through ``search.highlight``.
+    """
+    parameters = {"config": search.CONFIG, "text": text, "section_rank": SECTION_MATCH_RANK}
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKED_POST_IDS, parameters)
+        rows = cursor.fetchall()
+    return SearchResults(text, [post_id for post_id, _ in rows], [section_id for _, section_id in rows])
 
 
 def sitemap_posts() -> QuerySet[Post]:

@@ -58,7 +58,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such post.") from None
         preview = True
     sections = list(post.sections.all())
-    tags = list(post.tags.all())
+    tags = post.tag_list
     assign_anchors(sections)
     meta = seo.post_meta(post, sections, tags)
     context = {"post": post, "sections": sections, "tags": tags, "meta": meta, "preview": preview}

@@ -99,3 +99,35 @@ def test_search_documents_have_gin_indexes():
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, table)
         assert constraints[name]["type"] == "gin" and constraints[name]["columns"] == ["search_vector"]
+
+
+def test_results_are_paginated_from_one_ranked_list(client, settings, django_assert_max_num_queries):
+    settings.POSTS_PER_PAGE = 5
+    for number in range(12):
+        SectionFactory(post=PostFactory(title=f"Post {number:02d}", summary="x"), content="a walrus")
+    top = PostFactory(title="Walrus in the title", summary="x")
+    pages = []
+    for page in (1, 2, 3):
+        with django_assert_max_num_queries(3):
+            response = client.get("/search/", {"q": "walrus", "page": page})
+        pages.append([post.title for post in response.context["page"].object_list])
+    assert "13 posts found" in response.content.decode()
+    assert [len(titles) for titles in pages] == [5, 5, 3]
+    assert pages[0][0] == top.title
+    assert len({title for titles in pages for title in titles}) == 13
+
+
+def test_more_matching_sections_rank_higher(client):
+    once = PostFactory(title="One mention", summary="x")
+    SectionFactory(post=once, position=1, content="a narwhal")
+    twice = PostFactory(title="Two mentions", summary="x")
+    SectionFactory(post=twice, position=1, content="a narwhal")
+    SectionFactory(post=twice, position=2, content="another narwhal")
+    assert result_titles(client, "narwhal") == ["Two mentions", "One mention"]
+
+
+def test_no_match_costs_one_query(client, django_assert_num_queries):
+    PostFactory(title="Something else")
+    with django_assert_num_queries(1):
+        response = client.get("/search/", {"q": "okapi"})
+    assert "0 posts found" in response.content.decode()
