@@ -78,6 +78,8 @@ def test_change_page_lists_sections_in_position_order(staff_client, post_with_se
     assert response.status_code == 200
     body = response.content.decode()
     assert body.index('value="a"') < body.index('value="b"') < body.index('value="c"')
+    # Empty JSON columns show an empty box, not the word null.
+    assert "null</textarea>" not in body
 
 
 def test_swapping_two_sections_saves_without_integrity_error(staff_client, post_with_sections):
