@@ -56,10 +56,10 @@ backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_D
 bench: bench-pages bench-backup bench-llm bench-media  ## Run every benchmark (never part of `make test`); results in bench/results.json
 
 bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 sections, and the restore
-	$(PY) bench/backup.py $(BENCH_ARGS)
+	$(PY) bench/backup.py $(BENCH_BACKUP_ARGS)
 
 bench-pages: install  ## Readers' pages and admin under gunicorn + wrk, as ratios to a floor view
-	$(PY) bench/pages.py $(BENCH_ARGS)
+	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
 
 bench-llm: install  ## LLM benchmarks: recording overhead per call, metrics page with 200,000 log rows
 	$(PY) bench/llm_bench.py

@@ -11,7 +11,7 @@ run and interleaved, times:
 - the restore (recovery time): ``manage.py pg_restore`` of each into a new database.
 
 Target: pg_backup at most 1.1x the bare pg_dump. Run with ``make bench-backup``
-(``BENCH_ARGS="--sections 50000"`` for a quicker look).
+(``BENCH_BACKUP_ARGS="--sections 50000"`` for a quicker look).
 """
 
 from __future__ import annotations
