@@ -48,10 +48,12 @@ def test_per_model_per_prompt_and_per_day(known_rows):
 
     a, b = result.by_model
     assert (a.key, a.calls, a.successes, a.success_rate) == ("openai/a", 4, 3, 0.75)
-    assert (a.p50, a.p95, a.p99) == pytest.approx((2.5, 3.85, 3.97))
+    # percentile_cont gives 2.5, 3.85, 3.97; the histogram is within its documented accuracy
+    assert (a.p50, a.p95, a.p99) == pytest.approx((2.5, 3.85, 3.97), rel=metrics.ACCURACY)
     assert (a.tokens_in, a.tokens_out, a.cost) == (30, 15, Decimal("0.003"))
     assert a.errors == {"rate_limit": 1}
-    assert (b.key, b.calls, b.errors, b.p50, b.cost) == ("ollama/b", 2, {"timeout": 1}, 15.0, None)
+    assert (b.key, b.calls, b.errors, b.cost) == ("ollama/b", 2, {"timeout": 1}, None)
+    assert b.p50 == pytest.approx(15.0, rel=metrics.ACCURACY)
     assert [(row.key, row.calls, row.errors) for row in result.by_prompt] == [
         ("post_summary", 4, {"rate_limit": 1}),
         ("alt_text", 2, {"timeout": 1}),
