@@ -1,24 +1,35 @@
 """Writes of the llm app; each is one transaction."""
 
+import functools
+
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.expressions import DatabaseDefault
 
 from llm.models import LLMInteraction, LLMLog
+
+
+@functools.cache
+def _columns(model: type[Model], skip: tuple[str, ...]) -> list[tuple[Field, str, str]]:
+    """Each inserted field with its quoted column and typed placeholder; built once per model (a call's
+    recording is on the caller's clock, and ``db_type`` for every field was a good part of it)."""
+    return [
+        (field, connection.ops.quote_name(field.column), f"%s::{field.db_type(connection)}")
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in skip
+    ]
 
 
 def _row(model: type[Model], values: dict, skip: tuple[str, ...] = ()) -> tuple[list[str], list[str], list]:
     """Columns, typed placeholders and parameters for inserting ``values``, as the ORM would prepare them."""
     instance = model(**values)
     columns, placeholders, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in skip:
-            continue
+    for field, column, placeholder in _columns(model, skip):
         value = field.pre_save(instance, add=True)
         if isinstance(value, DatabaseDefault):
             continue
-        columns.append(connection.ops.quote_name(field.column))
-        placeholders.append(f"%s::{field.db_type(connection)}")
+        columns.append(column)
+        placeholders.append(placeholder)
         params.append(field.get_db_prep_save(value, connection))
     return columns, placeholders, params
 
