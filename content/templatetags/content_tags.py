@@ -1,6 +1,9 @@
 """Template filters for public pages; the work is in content.rendering (no queries)."""
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 
 from content import rendering
 from content.models import ContentType
@@ -19,3 +22,14 @@ def section_template(section) -> str:
     """The small template that renders a section of this content type (text when unknown)."""
     kind = section.content_type if section.content_type in ContentType.values else ContentType.TEXT
     return f"content/sections/{kind}.html"
+
+
+@lru_cache(maxsize=4096)
+def _tag_path(script_prefix: str, slug: str) -> str:
+    return reverse("content:tag_detail", kwargs={"slug": slug})
+
+
+@register.filter
+def tag_url(slug: str) -> str:
+    """A tag page's path, reversed once per slug: a list of ten cards links about fifty tags."""
+    return _tag_path(get_script_prefix(), slug)

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
+from content.templatetags.content_tags import tag_url
 from content.tests.factories import (
     AudioSectionFactory,
     ImageSectionFactory,
@@ -43,6 +44,17 @@ def test_index_lists_live_posts_newest_first_with_details(client):
     assert f'<time datetime="{older.published_at.isoformat()}">' in html
     for title in ["Draft post", "Trashed post", "Future post"]:
         assert title not in html
+
+
+def test_tag_links_are_remembered_per_script_prefix():
+    """Tag links are reversed once per slug, but never reused for a site mounted under another prefix."""
+    assert tag_url("travel") == "/tags/travel/"
+    set_script_prefix("/blog/")
+    try:
+        assert tag_url("travel") == "/blog/tags/travel/"
+    finally:
+        set_script_prefix("/")
+    assert tag_url("travel") == "/tags/travel/"
 
 
 def test_index_paginates(client, settings):
