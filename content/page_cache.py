@@ -39,7 +39,7 @@ class ContentState:
 
 def content_state() -> ContentState:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM content_state()")  # migration 0005: planned once per connection
+        cursor.execute("SELECT * FROM content_state()")  # migration 0007: planned once per connection
         generation, next_change = cursor.fetchone()
     return ContentState(generation, next_change)
 
