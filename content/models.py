@@ -203,6 +203,30 @@ class PostSection(models.Model):
             raise ValidationError(errors)
 
 
+class SectionHtml(models.Model):
+    """A section's body as readers see it, rendered when the section or its image is saved.
+
+    Derived data, like the ``html`` column Ghost keeps beside a post's source: a page uses it
+    only while ``source_key`` still matches what it was rendered from (the section's fields,
+    its image's, the templates and media settings), else renders the section itself. So a
+    write that bypasses the renderer (raw SQL, a restore, a deploy with new templates) costs
+    speed until ``manage.py render_sections`` runs, never correctness. Kept apart from
+    ``post_section`` so that table's heap, which searches read, does not grow.
+    """
+
+    section = models.OneToOneField(
+        PostSection, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered", db_column="section_id"
+    )
+    source_key = models.CharField(max_length=64)
+    html = models.TextField()
+
+    class Meta:
+        db_table = "post_section_html"
+
+    def __str__(self) -> str:
+        return f"HTML of section {self.section_id}"
+
+
 class WorkflowTransition(models.Model):
     """One step a post took through the editorial workflow: who, when, from where to where."""
 

@@ -4,9 +4,12 @@ Every list costs the same few queries whatever its length: the posts (with their
 image folded in as JSON), then their tags in one prefetch.
 """
 
+from functools import cache
+
 from django.contrib.postgres.search import SearchHeadline
 from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
@@ -68,19 +71,70 @@ def tag_named(posts, slug: str) -> Tag | None:
     return next((tag for post in posts for tag in post.tag_list if tag.slug == slug), None)
 
 
-def _with_sections(posts: QuerySet[Post]) -> QuerySet[Post]:
-    sections = PostSection.objects.select_related("image").defer("search_vector").order_by("position")
-    return posts.defer("search_vector").prefetch_related(Prefetch("sections", queryset=sections), TAGS)
+# What a post page reads of each section, its image and its tags, through the functions
+# post_sections_json() and post_tags_json() (migration 0008), planned once per connection.
+PAGE_SECTION_FIELDS = (
+    "id",
+    "post_id",
+    "title",
+    "subtitle",
+    "content",
+    "position",
+    "content_type",
+    "image_id",
+    "video_url",
+    "audio_url",
+    "duration",
+    "social_media_snippets",
+)
+PAGE_IMAGE_FIELDS = ("id", "path", "alt_text", "caption", "image_metadata", "watermarked", "watermarked_path")
+PAGE_TAG_FIELDS = ("id", "name", "slug")
 
 
-def live_post_with_sections(slug: str) -> Post:
-    """The post with its sections (and their images) and tags; raises Post.DoesNotExist."""
-    return _with_sections(Post.objects.live()).get(slug=slug)
+@cache
+def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in fields)
 
 
-def post_for_preview(slug: str) -> Post:
+def _from_json(model, fields: tuple[str, ...], data: dict, db: str):
+    """A model instance as if loaded from the database, from a JSON object holding ``fields``
+    (``Model.from_db`` takes values in the order of the model's fields)."""
+    names = _in_model_order(model, fields)
+    return model.from_db(db, names, [data[name] for name in names])
+
+
+def _post_page(posts: QuerySet[Post], slug: str) -> Post:
+    """The post with ``section_list`` (sections with their images), ``tag_list`` and
+    ``stored_html`` (section id -> (source key, HTML)), all from one query."""
+    post = (
+        posts.defer("search_vector", "llm_metadata", "stage_data")
+        .annotate(
+            section_data=RawSQL("post_sections_json(post.id)", (), output_field=JSONField()),
+            tag_data=RawSQL("post_tags_json(post.id)", (), output_field=JSONField()),
+        )
+        .get(slug=slug)
+    )
+    db = post._state.db
+    post.tag_list = [_from_json(Tag, PAGE_TAG_FIELDS, tag, db) for tag in post.tag_data or []]
+    post.section_list, post.stored_html = [], {}
+    for data in post.section_data or []:
+        section = _from_json(PostSection, PAGE_SECTION_FIELDS, data, db)
+        image = data["image"]
+        section.image = _from_json(Image, PAGE_IMAGE_FIELDS, image, db) if image else None
+        post.section_list.append(section)
+        post.stored_html[section.pk] = (data["stored_key"], data["stored_html"])
+    del post.section_data, post.tag_data
+    return post
+
+
+def live_post_page(slug: str) -> Post:
+    """A live post for its page (see ``_post_page``); raises Post.DoesNotExist."""
+    return _post_page(Post.objects.live(), slug)
+
+
+def preview_post_page(slug: str) -> Post:
     """Any post not in the trash, for staff previewing a draft; raises Post.DoesNotExist."""
-    return _with_sections(Post.objects.alive()).get(slug=slug)
+    return _post_page(Post.objects.alive(), slug)
 
 
 # What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a

@@ -5,6 +5,7 @@ from collections.abc import Collection
 from django.db import transaction
 from django.db.models import Max
 
+from content import section_html
 from content.models import Post, PostSection
 
 
@@ -25,6 +26,8 @@ def renumber_sections(post: Post, *, placed_first: Collection[int] = ()) -> int:
             section.position = number
             changed.append(section)
     PostSection.objects.bulk_update(changed, ["position"])
+    # Which section comes first shapes its HTML (its image is not lazy-loaded).
+    section_html.store(PostSection.objects.filter(pk__in=[section.pk for section in changed]).select_related("image"))
     return len(changed)
 
 

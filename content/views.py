@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
-from content import search, selectors, seo
+from content import search, section_html, selectors, seo
 from content.models import Post
 from content.page_cache import cached_public_page
 from content.rendering import assign_anchors
@@ -48,18 +48,18 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     preview = False
     try:
-        post = selectors.live_post_with_sections(slug)
+        post = selectors.live_post_page(slug)
     except Post.DoesNotExist:
         if not request.user.has_perm("content.view_post"):
             raise Http404("No such post.") from None
         try:
-            post = selectors.post_for_preview(slug)
+            post = selectors.preview_post_page(slug)
         except Post.DoesNotExist:
             raise Http404("No such post.") from None
         preview = True
-    sections = list(post.sections.all())
-    tags = post.tag_list
+    sections, tags = post.section_list, post.tag_list
     assign_anchors(sections)
+    section_html.attach_bodies(sections, post.stored_html)
     meta = seo.post_meta(post, sections, tags)
     context = {"post": post, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
     context["json_ld"] = seo.blog_posting(post, meta)
