@@ -9,5 +9,5 @@ class ContentConfig(AppConfig):
         from content import (  # noqa: F401
             assistance,  # registers the LLM prompt uses
             revisions,  # registers Post and PostSection with django-reversion
-            signals,  # keeps sections' stored HTML in step
+            signals,  # re-renders sections when an image they show changes
         )

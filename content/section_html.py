@@ -1,11 +1,12 @@
 """Sections' HTML rendered once and kept with the row (``SectionHtml``), and used only while valid.
 
-A section's body (its media and its Markdown) is rendered by ``content/sections/<type>.html``
-when the section or its image is saved (``content.signals``), and stored with a key: a hash
-of everything the HTML was made from. A page compares that key with the one its freshly
-loaded section gives and renders the section itself when they differ, so stale HTML is never
-shown: a write that bypassed the signals, a restore or a deploy with new templates only
-makes pages slower until ``manage.py render_sections`` stores the HTML again.
+A section's ``<section>`` element (heading, anchor, media, Markdown) is rendered by
+``content/sections/section.html`` when editors save the post's sections or an image it shows,
+and stored with a key: a hash of everything the HTML was made from. A page compares that key
+with the one its freshly loaded section gives and renders the section itself when they
+differ, so stale HTML is never shown: a write that did not store HTML (raw SQL, a restore, a
+fixture, a deploy with new templates) only makes pages slower until ``manage.py
+render_sections`` stores it again.
 """
 
 import hashlib
@@ -13,6 +14,8 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import version
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from content.models import ContentType, PostSection, SectionHtml
+from content.rendering import assign_anchors
 
 TEMPLATE_DIR = Path(settings.BASE_DIR, "templates", "content", "sections")
 # Python that shapes the HTML besides the templates; a change to any of it changes every key.
@@ -31,16 +35,11 @@ RENDERER_SOURCES = [
 RENDERER_VERSIONS = (version("cmarkgfm"), version("nh3"))
 
 
-def section_template(section: PostSection) -> str:
-    """The small template that renders a section of this content type (text when unknown)."""
+def render(section: PostSection) -> SafeString:
+    """The section as HTML; ``section.anchor`` must be set (``rendering.assign_anchors``)."""
     kind = section.content_type if section.content_type in ContentType.values else ContentType.TEXT
-    return f"content/sections/{kind}.html"
-
-
-def render_body(section: PostSection) -> SafeString:
-    """The section's media and text as HTML (its title and anchor belong to the page)."""
-    context = {"section": section, "first": section.position == 1}
-    return mark_safe(render_to_string(section_template(section), context))
+    context = {"section": section, "first": section.position == 1, "body": f"content/sections/{kind}.html"}
+    return mark_safe(render_to_string("content/sections/section.html", context))
 
 
 @cache
@@ -71,14 +70,16 @@ def renderer_fingerprint() -> str:
 
 
 def source_key(section: PostSection, fingerprint: str) -> str:
-    """A hash of what the body is rendered from (``fingerprint``: ``renderer_fingerprint()``);
-    ``section.image`` must already be loaded."""
+    """A hash of what the section is rendered from (``fingerprint``: ``renderer_fingerprint()``);
+    ``section.image`` must already be loaded and ``section.anchor`` set."""
     image = section.image if section.image_id is not None else None
     parts = [
         fingerprint,
+        section.anchor,
         section.content_type,
         section.content,
         section.title,
+        section.subtitle,
         section.video_url,
         section.audio_url,
         section.duration,
@@ -91,36 +92,30 @@ def source_key(section: PostSection, fingerprint: str) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=32).hexdigest()
 
 
-def attach_bodies(sections: Iterable[PostSection], stored: dict[int, tuple[str, str]]) -> None:
-    """Set ``section.body_html`` on each section: its stored HTML (``stored``: id -> (key, html))
-    when the key still matches, else a fresh rendering."""
+def attach_html(sections: list[PostSection], stored: dict[int, tuple[str, str]]) -> None:
+    """Give the post's ``sections`` (all of them, in order) their ``anchor`` and ``html``: the
+    stored HTML (``stored``: id -> (key, HTML)) where the key still matches, else a fresh rendering."""
+    assign_anchors(sections)
     fingerprint = renderer_fingerprint()
     for section in sections:
         key, html = stored.get(section.pk, (None, ""))
-        section.body_html = mark_safe(html) if key == source_key(section, fingerprint) else render_body(section)
+        section.html = mark_safe(html) if key == source_key(section, fingerprint) else render(section)
 
 
 @transaction.atomic
-def store(sections: Iterable[PostSection]) -> int:
-    """Render and store the HTML of ``sections`` (with their images loaded) whose stored HTML is
-    missing or stale; returns how many were stored."""
-    sections = list(sections)
-    stored = dict(
-        SectionHtml.objects.filter(section__in=[section.pk for section in sections]).values_list(
-            "section_id", "source_key"
-        )
-    )
+def store_for_posts(post_ids: Iterable[int]) -> int:
+    """Render and store the HTML of the sections of these posts that lack it or have it stale;
+    returns how many were stored. Call it in the transaction that changed the sections."""
+    sections = PostSection.objects.filter(post_id__in=list(post_ids)).select_related("image", "rendered")
     fresh, fingerprint = [], renderer_fingerprint()
-    for section in sections:
-        key = source_key(section, fingerprint)
-        if stored.get(section.pk) != key:
-            fresh.append(SectionHtml(section_id=section.pk, source_key=key, html=render_body(section)))
+    for _, siblings in groupby(sections.order_by("post_id", "position"), key=attrgetter("post_id")):
+        siblings = list(siblings)
+        assign_anchors(siblings)
+        for section in siblings:
+            key = source_key(section, fingerprint)
+            if getattr(getattr(section, "rendered", None), "source_key", None) != key:
+                fresh.append(SectionHtml(section=section, source_key=key, html=render(section)))
     SectionHtml.objects.bulk_create(
         fresh, update_conflicts=True, unique_fields=["section"], update_fields=["source_key", "html"]
     )
     return len(fresh)
-
-
-def store_for_posts(post_ids: Iterable[int]) -> int:
-    """Store the HTML of every section of these posts that lacks it or has it stale."""
-    return store(PostSection.objects.filter(post_id__in=list(post_ids)).select_related("image"))

@@ -26,8 +26,6 @@ def renumber_sections(post: Post, *, placed_first: Collection[int] = ()) -> int:
             section.position = number
             changed.append(section)
     PostSection.objects.bulk_update(changed, ["position"])
-    # Which section comes first shapes its HTML (its image is not lazy-loaded).
-    section_html.store(PostSection.objects.filter(pk__in=[section.pk for section in changed]).select_related("image"))
     return len(changed)
 
 
@@ -40,5 +38,6 @@ def add_section(post: Post, *, position: int | None = None, **fields) -> PostSec
     section.full_clean(exclude=["position", "post"])
     section.save()
     renumber_sections(post, placed_first={section.pk})
+    section_html.store_for_posts([post.pk])
     section.refresh_from_db(fields=["position"])
     return section

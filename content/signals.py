@@ -1,9 +1,8 @@
-"""Keeps each section's stored HTML (``content.section_html``) in step with ORM saves.
+"""Keeps sections' stored HTML (``content.section_html``) in step with images saved by the media library.
 
-Derived data, the one thing signals are used for here (as Wagtail keeps its search index):
-every save of a section or of an image it shows re-renders what changed, in the saving
-transaction, whichever form, service or task saved it. Fixtures (``raw``) are rendered by
-``manage.py render_sections``; pages never show stale HTML either way.
+The media library knows nothing of posts; content listens instead. Editing an image's alt text or
+caption, or making its renditions, re-renders the sections that show it in the same transaction.
+Pages never show stale HTML either way: without this they would only render those sections each time.
 """
 
 from django.db.models.signals import post_save
@@ -14,13 +13,7 @@ from content.models import PostSection
 from media_library.models import Image
 
 
-@receiver(post_save, sender=PostSection, dispatch_uid="content.store_section_html")
-def store_section_html(sender, instance: PostSection, raw: bool, **kwargs) -> None:
-    if not raw:
-        section_html.store([instance])
-
-
 @receiver(post_save, sender=Image, dispatch_uid="content.store_html_of_sections_showing_image")
 def store_html_of_sections_showing(sender, instance: Image, raw: bool, **kwargs) -> None:
     if not raw:
-        section_html.store(PostSection.objects.filter(image=instance).select_related("image"))
+        section_html.store_for_posts(PostSection.objects.filter(image=instance).values_list("post_id", flat=True))

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_safe
 from content import search, section_html, selectors, seo
 from content.models import Post
 from content.page_cache import cached_public_page
-from content.rendering import assign_anchors
 from content.security import public_headers
 
 
@@ -58,8 +57,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such post.") from None
         preview = True
     sections, tags = post.section_list, post.tag_list
-    assign_anchors(sections)
-    section_html.attach_bodies(sections, post.stored_html)
+    section_html.attach_html(sections, post.stored_html)
     meta = seo.post_meta(post, sections, tags)
     context = {"post": post, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
     context["json_ld"] = seo.blog_posting(post, meta)
