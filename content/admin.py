@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
-from content import revisions, section_html, services, trash, workflow, workflow_selectors
+from content import revisions, services, stored_html, trash, workflow, workflow_selectors
 from content.admin_actions import POST_ACTIONS
 from content.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
@@ -169,7 +169,7 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             for placed_form in formset.placed_forms
         }
         services.renumber_sections(form.instance, placed_first=placed)
-        section_html.store_for_posts([form.instance.pk])
+        stored_html.store_for_posts([form.instance.pk])
         changed = [*form.changed_data, *("sections" for formset in formsets if formset.has_changed())]
         comment = "Changed " + ", ".join(dict.fromkeys(changed)) + "." if change and changed else "Saved."
         revisions.record_revision(form.instance, request.user, "Created." if not change else comment)

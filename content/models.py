@@ -104,9 +104,9 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        from content.paths import page_path
 
-        return reverse("content:post_detail", kwargs={"slug": self.slug})
+        return page_path("content:post_detail", self.slug)
 
 
 class ContentType(models.TextChoices):
@@ -210,7 +210,7 @@ class SectionHtml(models.Model):
     only while ``source_key`` still matches what it was rendered from (the section's fields,
     its image's, the templates and media settings), else renders the section itself. So a
     write that bypasses the renderer (raw SQL, a restore, a deploy with new templates) costs
-    speed until ``manage.py render_sections`` runs, never correctness. Kept apart from
+    speed until ``manage.py render_html`` runs, never correctness. Kept apart from
     ``post_section`` so that table's heap, which searches read, does not grow.
     """
 
@@ -225,6 +225,22 @@ class SectionHtml(models.Model):
 
     def __str__(self) -> str:
         return f"HTML of section {self.section_id}"
+
+
+class IntroHtml(models.Model):
+    """A post's introduction (``post.content``) as HTML, kept and checked like ``SectionHtml``."""
+
+    post = models.OneToOneField(
+        Post, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered_intro", db_column="post_id"
+    )
+    source_key = models.CharField(max_length=64)
+    html = models.TextField()
+
+    class Meta:
+        db_table = "post_intro_html"
+
+    def __str__(self) -> str:
+        return f"HTML of the introduction of post {self.post_id}"
 
 
 class WorkflowTransition(models.Model):

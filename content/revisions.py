@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from reversion.models import Revision, Version
 
-from content import section_html
+from content import stored_html
 from content.models import Post, PostSection, WorkflowTransition
 from media_library.models import Image
 
@@ -180,7 +180,7 @@ def revert(post_id: int, revision_id: Any, user: AbstractBaseUser) -> Post:
         post.version += 1
         post.save(update_fields=[*POST_FIELDS, "version", "updated_at"])
         _restore_sections(post, stored.sections)
-        section_html.store_for_posts([post.pk])
+        stored_html.store_for_posts([post.pk])
         WorkflowTransition.objects.create(
             post=post,
             user=user,

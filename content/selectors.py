@@ -7,7 +7,7 @@ image folded in as JSON), then their tags in one prefetch.
 from functools import cache
 
 from django.contrib.postgres.search import SearchHeadline
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
@@ -103,38 +103,72 @@ def _from_json(model, fields: tuple[str, ...], data: dict, db: str):
     return model.from_db(db, names, [data[name] for name in names])
 
 
-def _post_page(posts: QuerySet[Post], slug: str) -> Post:
-    """The post with ``section_list`` (sections with their images), ``tag_list`` and
-    ``stored_html`` (section id -> (source key, HTML)), all from one query."""
-    post = (
-        posts.defer("search_vector", "llm_metadata", "stage_data")
+# The post's own columns a page reads, in model order (the JSON ones it does not read are left out).
+PAGE_POST_FIELDS = tuple(
+    field.attname
+    for field in Post._meta.concrete_fields
+    if field.attname not in ("search_vector", "llm_metadata", "stage_data")
+)
+_SLUG_PLACEHOLDER = "\x00slug"
+
+
+@cache
+def _post_page_sql(live: bool) -> tuple[str, tuple, int]:
+    """The post page's query compiled once per process: SQL, parameters and where the slug goes.
+
+    Django compiles a queryset on every execution, over a millisecond for this one, and the
+    text never changes; the visibility rules stay those of ``live()`` and ``alive()``.
+    """
+    posts = Post.objects.live() if live else Post.objects.alive()
+    query = (
+        posts.filter(slug=_SLUG_PLACEHOLDER)
         .annotate(
-            section_data=RawSQL("post_sections_json(post.id)", (), output_field=JSONField()),
-            tag_data=RawSQL("post_tags_json(post.id)", (), output_field=JSONField()),
+            section_data=RawSQL("post_sections_json(post.id)", ()),
+            tag_data=RawSQL("post_tags_json(post.id)", ()),
+            intro_data=RawSQL(
+                "(SELECT json_build_array(source_key, html) FROM post_intro_html WHERE post_id = post.id)", ()
+            ),
         )
-        .get(slug=slug)
+        .values_list(*PAGE_POST_FIELDS, "section_data", "tag_data", "intro_data")
+        .query
     )
-    db = post._state.db
-    post.tag_list = [_from_json(Tag, PAGE_TAG_FIELDS, tag, db) for tag in post.tag_data or []]
+    sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+    return sql, params, params.index(_SLUG_PLACEHOLDER)
+
+
+def _post_page(slug: str, *, live: bool) -> Post:
+    """The post with ``section_list`` (sections with their images), ``tag_list``, ``stored_html``
+    (section id -> (source key, HTML)) and ``stored_intro`` ((source key, HTML) or None), all from
+    one query; raises Post.DoesNotExist."""
+    sql, params, slug_at = _post_page_sql(live)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:slug_at], slug, *params[slug_at + 1 :]))
+        row = cursor.fetchone()
+    if row is None:
+        raise Post.DoesNotExist(f"No post with the slug {slug!r}.")
+    *values, section_data, tag_data, intro_data = row
+    db = connection.alias
+    post = Post.from_db(db, PAGE_POST_FIELDS, values)
+    post.tag_list = [_from_json(Tag, PAGE_TAG_FIELDS, tag, db) for tag in tag_data or []]
+    post.stored_intro = tuple(intro_data) if intro_data else None
     post.section_list, post.stored_html = [], {}
-    for data in post.section_data or []:
+    for data in section_data or []:  # json (not jsonb): psycopg parses it
         section = _from_json(PostSection, PAGE_SECTION_FIELDS, data, db)
         image = data["image"]
         section.image = _from_json(Image, PAGE_IMAGE_FIELDS, image, db) if image else None
         post.section_list.append(section)
         post.stored_html[section.pk] = (data["stored_key"], data["stored_html"])
-    del post.section_data, post.tag_data
     return post
 
 
 def live_post_page(slug: str) -> Post:
     """A live post for its page (see ``_post_page``); raises Post.DoesNotExist."""
-    return _post_page(Post.objects.live(), slug)
+    return _post_page(slug, live=True)
 
 
 def preview_post_page(slug: str) -> Post:
     """Any post not in the trash, for staff previewing a draft; raises Post.DoesNotExist."""
-    return _post_page(Post.objects.alive(), slug)
+    return _post_page(slug, live=False)
 
 
 # What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from django.db import transaction
 from django.db.models import Max
 
-from content import section_html
+from content import stored_html
 from content.models import Post, PostSection
 
 
@@ -38,6 +38,6 @@ def add_section(post: Post, *, position: int | None = None, **fields) -> PostSec
     section.full_clean(exclude=["position", "post"])
     section.save()
     renumber_sections(post, placed_first={section.pk})
-    section_html.store_for_posts([post.pk])
+    stored_html.store_for_posts([post.pk])
     section.refresh_from_db(fields=["position"])
     return section

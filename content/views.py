@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
-from content import search, section_html, selectors, seo
+from content import search, selectors, seo, stored_html
 from content.models import Post
 from content.page_cache import cached_public_page
 from content.security import public_headers
@@ -57,9 +57,10 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such post.") from None
         preview = True
     sections, tags = post.section_list, post.tag_list
-    section_html.attach_html(sections, post.stored_html)
+    stored_html.attach_html(sections, post.stored_html)
+    intro = stored_html.intro_html(post, post.stored_intro) if post.content else ""
     meta = seo.post_meta(post, sections, tags)
-    context = {"post": post, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
+    context = {"post": post, "intro": intro, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
     context["json_ld"] = seo.blog_posting(post, meta)
     response = render(request, "content/post_detail.html", context)
     if preview:

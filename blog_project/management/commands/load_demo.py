@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from content import section_html
+from content import stored_html
 from content.models import Post
 from llm.models import LLMPrompt
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo content: the blog already has posts, nothing loaded.")
         else:
             call_command("loaddata", "demo", verbosity=0)
-            section_html.store_for_posts(Post.objects.values_list("pk", flat=True))
+            stored_html.store_for_posts(Post.objects.values_list("pk", flat=True))
             self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({Post.objects.count()} posts)."))
         added = self.add_missing_prompts()
         self.stdout.write(f"Prompts: {added} added; demo media files copied: {copied}.")

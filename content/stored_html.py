@@ -1,4 +1,4 @@
-"""Sections' HTML rendered once and kept with the row (``SectionHtml``), and used only while valid.
+"""Posts' HTML rendered once and kept (``SectionHtml``, ``IntroHtml``), and used only while valid.
 
 A section's ``<section>`` element (heading, anchor, media, Markdown) is rendered by
 ``content/sections/section.html`` when editors save the post's sections or an image it shows,
@@ -6,7 +6,8 @@ and stored with a key: a hash of everything the HTML was made from. A page compa
 with the one its freshly loaded section gives and renders the section itself when they
 differ, so stale HTML is never shown: a write that did not store HTML (raw SQL, a restore, a
 fixture, a deploy with new templates) only makes pages slower until ``manage.py
-render_sections`` stores it again.
+render_html`` stores it again. A post's introduction (``post.content``, Markdown) is kept
+the same way.
 """
 
 import hashlib
@@ -23,8 +24,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from content.models import ContentType, PostSection, SectionHtml
-from content.rendering import assign_anchors
+from content.models import ContentType, IntroHtml, Post, PostSection, SectionHtml
+from content.rendering import assign_anchors, render_markdown
 
 TEMPLATE_DIR = Path(settings.BASE_DIR, "templates", "content", "sections")
 # Python that shapes the HTML besides the templates; a change to any of it changes every key.
@@ -92,6 +93,17 @@ def source_key(section: PostSection, fingerprint: str) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=32).hexdigest()
 
 
+def intro_key(post: Post, fingerprint: str) -> str:
+    return hashlib.blake2b(repr([fingerprint, post.content]).encode(), digest_size=32).hexdigest()
+
+
+def intro_html(post: Post, stored: tuple[str, str] | None) -> SafeString:
+    """The post's introduction as HTML: ``stored`` (key, HTML) while its key matches, else rendered now."""
+    if stored is not None and stored[0] == intro_key(post, renderer_fingerprint()):
+        return mark_safe(stored[1])
+    return render_markdown(post.content)
+
+
 def attach_html(sections: list[PostSection], stored: dict[int, tuple[str, str]]) -> None:
     """Give the post's ``sections`` (all of them, in order) their ``anchor`` and ``html``: the
     stored HTML (``stored``: id -> (key, HTML)) where the key still matches, else a fresh rendering."""
@@ -104,10 +116,20 @@ def attach_html(sections: list[PostSection], stored: dict[int, tuple[str, str]])
 
 @transaction.atomic
 def store_for_posts(post_ids: Iterable[int]) -> int:
-    """Render and store the HTML of the sections of these posts that lack it or have it stale;
-    returns how many were stored. Call it in the transaction that changed the sections."""
-    sections = PostSection.objects.filter(post_id__in=list(post_ids)).select_related("image", "rendered")
-    fresh, fingerprint = [], renderer_fingerprint()
+    """Render and store the HTML of these posts' introductions and sections where it is missing or
+    stale; returns how many pieces were stored. Call it in the transaction that changed them."""
+    post_ids, fingerprint = list(post_ids), renderer_fingerprint()
+    intros = []
+    for post in (
+        Post.objects.filter(pk__in=post_ids)
+        .select_related("rendered_intro")
+        .only("content", "rendered_intro__source_key")
+    ):
+        key = intro_key(post, fingerprint)
+        if getattr(getattr(post, "rendered_intro", None), "source_key", None) != key:
+            intros.append(IntroHtml(post=post, source_key=key, html=render_markdown(post.content)))
+    sections = PostSection.objects.filter(post_id__in=post_ids).select_related("image", "rendered")
+    fresh = []
     for _, siblings in groupby(sections.order_by("post_id", "position"), key=attrgetter("post_id")):
         siblings = list(siblings)
         assign_anchors(siblings)
@@ -115,7 +137,8 @@ def store_for_posts(post_ids: Iterable[int]) -> int:
             key = source_key(section, fingerprint)
             if getattr(getattr(section, "rendered", None), "source_key", None) != key:
                 fresh.append(SectionHtml(section=section, source_key=key, html=render(section)))
-    SectionHtml.objects.bulk_create(
-        fresh, update_conflicts=True, unique_fields=["section"], update_fields=["source_key", "html"]
-    )
-    return len(fresh)
+    for model, rows, owner in ((IntroHtml, intros, "post"), (SectionHtml, fresh, "section")):
+        model.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=[owner], update_fields=["source_key", "html"]
+        )
+    return len(intros) + len(fresh)

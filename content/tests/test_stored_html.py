@@ -1,4 +1,4 @@
-"""Sections' stored HTML: written where sections and images are saved, used only while its key matches."""
+"""Posts' stored HTML: written where sections and images are saved, used only while its key matches."""
 
 from io import StringIO
 
@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from content import section_html, services
-from content.models import ContentType, PostSection, SectionHtml
+from content import services, stored_html
+from content.models import ContentType, IntroHtml, Post, PostSection, SectionHtml
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from media_library.tests.factories import ImageFactory
 
@@ -21,7 +21,7 @@ def page(client, post) -> str:
     return response.content.decode()
 
 
-def stored_html(section: PostSection) -> str:
+def html_of(section: PostSection) -> str:
     return SectionHtml.objects.get(section=section).html
 
 
@@ -30,7 +30,7 @@ def test_adding_sections_stores_their_html_and_the_page_serves_it(client):
     first = services.add_section(post, title="Opening", content="The *first* words.")
     services.add_section(post, title="Closing", content="The last words.")
     assert SectionHtml.objects.filter(section__post=post).count() == 2
-    assert "<em>first</em>" in stored_html(first)
+    assert "<em>first</em>" in html_of(first)
     # What the page shows is the stored HTML, not a rendering of its own.
     SectionHtml.objects.filter(section=first).update(html='<section id="opening">STORED COPY</section>')
     assert "STORED COPY" in page(client, post)
@@ -42,7 +42,7 @@ def test_stored_and_fresh_renderings_of_a_page_are_the_same(client):
     ImageSectionFactory(post=post, position=2, title="Intro")
     SectionFactory(post=post, position=3, title=None, subtitle="Below", content="Untitled.")
     fresh = page(client, post)
-    assert section_html.store_for_posts([post.pk]) == 3
+    assert stored_html.store_for_posts([post.pk]) == 4  # the introduction and three sections
     cache.clear()  # storing HTML changes no content: the page cache would answer
     assert page(client, post) == fresh
 
@@ -55,14 +55,14 @@ def test_a_change_that_stores_no_html_is_never_shown_stale(client):
     html = page(client, post)
     assert "Fresh words." in html
     assert "Old words." not in html
-    assert "Old words." in stored_html(section)  # still stored, just not used
+    assert "Old words." in html_of(section)  # still stored, just not used
 
 
 def test_a_sibling_change_that_moves_an_anchor_is_not_shown_stale(client):
     post = PostFactory()
     first = services.add_section(post, title="Notes", content="One.")
     second = services.add_section(post, title="Notes", content="Two.")
-    assert 'id="notes-2"' in stored_html(second)
+    assert 'id="notes-2"' in html_of(second)
     PostSection.objects.filter(pk=first.pk).delete()  # no HTML stored for the survivor
     html = page(client, post)
     assert 'id="notes"' in html
@@ -71,35 +71,35 @@ def test_a_sibling_change_that_moves_an_anchor_is_not_shown_stale(client):
 
 def test_editing_an_image_re_renders_the_sections_that_show_it():
     section = ImageSectionFactory(image__alt_text="Before")
-    section_html.store_for_posts([section.post_id])
-    assert 'alt="Before"' in stored_html(section)
+    stored_html.store_for_posts([section.post_id])
+    assert 'alt="Before"' in html_of(section)
     image = section.image
     image.alt_text = "A harbour at dawn"
     image.save()
-    assert 'alt="A harbour at dawn"' in stored_html(section)
+    assert 'alt="A harbour at dawn"' in html_of(section)
 
 
 def test_only_the_first_section_loads_its_image_eagerly():
     post = PostFactory()
     old_first = ImageSectionFactory(post=post, position=1)
-    section_html.store_for_posts([post.pk])
-    assert 'loading="lazy"' not in stored_html(old_first)
+    stored_html.store_for_posts([post.pk])
+    assert 'loading="lazy"' not in html_of(old_first)
     new_first = services.add_section(post, position=1, content_type=ContentType.IMAGE, image=ImageFactory())
-    assert 'loading="lazy"' not in stored_html(new_first)
-    assert 'loading="lazy"' in stored_html(old_first)
+    assert 'loading="lazy"' not in html_of(new_first)
+    assert 'loading="lazy"' in html_of(old_first)
 
 
 def test_changed_media_settings_make_stored_html_stale(client, settings):
     section = ImageSectionFactory()
-    section_html.store_for_posts([section.post_id])
+    stored_html.store_for_posts([section.post_id])
     settings.MEDIA_URL = "https://cdn.example.org/media/"
     assert "https://cdn.example.org/media/" in page(client, section.post)
-    assert "https://cdn.example.org/media/" not in stored_html(section)
-    section_html.store_for_posts([section.post_id])
-    assert "https://cdn.example.org/media/" in stored_html(section)
+    assert "https://cdn.example.org/media/" not in html_of(section)
+    stored_html.store_for_posts([section.post_id])
+    assert "https://cdn.example.org/media/" in html_of(section)
 
 
-def test_render_sections_stores_what_is_missing_or_stale_and_is_idempotent():
+def test_render_html_stores_what_is_missing_or_stale_and_is_idempotent():
     posts = [PostFactory() for _ in range(3)]
     PostSection.objects.bulk_create(  # as a bulk import does: no HTML stored
         PostSection(post=post, position=n, title=f"Part {n}", content=f"Text {n}.") for post in posts for n in (1, 2)
@@ -107,9 +107,21 @@ def test_render_sections_stores_what_is_missing_or_stale_and_is_idempotent():
     with connection.cursor() as cursor:
         cursor.execute("UPDATE post_section SET content = 'Changed.' WHERE post_id = %s", [posts[0].pk])
     out = StringIO()
-    call_command("render_sections", stdout=out, verbosity=0)
-    assert "Stored the HTML of 6 section(s) of 3 post(s)." in out.getvalue()
+    call_command("render_html", stdout=out, verbosity=0)
+    assert "Stored 9 piece(s) of HTML (introductions and sections) of 3 post(s)." in out.getvalue()
     assert all("Changed." in row.html for row in SectionHtml.objects.filter(section__post=posts[0]))
     out = StringIO()
-    call_command("render_sections", stdout=out, verbosity=0)
-    assert "Stored the HTML of 0 section(s)" in out.getvalue()
+    call_command("render_html", stdout=out, verbosity=0)
+    assert "Stored 0 piece(s) of HTML" in out.getvalue()
+
+
+def test_a_changed_introduction_is_never_shown_stale(client):
+    post = PostFactory(content="The *old* introduction.")
+    stored_html.store_for_posts([post.pk])
+    assert "<em>old</em>" in IntroHtml.objects.get(post=post).html
+    IntroHtml.objects.filter(post=post).update(html="<p>STORED INTRO</p>")
+    assert "STORED INTRO" in page(client, post)
+    Post.objects.filter(pk=post.pk).update(content="The *new* introduction.")
+    html = page(client, post)
+    assert "<em>new</em>" in html
+    assert "STORED INTRO" not in html
