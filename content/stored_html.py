@@ -104,14 +104,16 @@ def intro_html(post: Post, stored: tuple[str, str] | None) -> SafeString:
     return render_markdown(post.content)
 
 
-def attach_html(sections: list[PostSection], stored: dict[int, tuple[str, str]]) -> None:
-    """Give the post's ``sections`` (all of them, in order) their ``anchor`` and ``html``: the
-    stored HTML (``stored``: id -> (key, HTML)) where the key still matches, else a fresh rendering."""
+def sections_html(sections: list[PostSection], stored: dict[int, tuple[str, str]]) -> SafeString:
+    """The post's ``sections`` (all of them, in order) as HTML, each the stored HTML (``stored``:
+    id -> (key, HTML)) where its key still matches, else a fresh rendering. Sets their ``anchor``."""
     assign_anchors(sections)
     fingerprint = renderer_fingerprint()
+    pieces = []
     for section in sections:
         key, html = stored.get(section.pk, (None, ""))
-        section.html = mark_safe(html) if key == source_key(section, fingerprint) else render(section)
+        pieces.append(html if key == source_key(section, fingerprint) else render(section))
+    return mark_safe("".join(pieces))
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from content import search, selectors, seo, stored_html
 from content.models import Post
 from content.page_cache import cached_public_page
+from content.rendering import table_of_contents
 from content.security import public_headers
 
 
@@ -57,10 +58,11 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such post.") from None
         preview = True
     sections, tags = post.section_list, post.tag_list
-    stored_html.attach_html(sections, post.stored_html)
+    body = stored_html.sections_html(sections, post.stored_html)
     intro = stored_html.intro_html(post, post.stored_intro) if post.content else ""
     meta = seo.post_meta(post, sections, tags)
-    context = {"post": post, "intro": intro, "sections": sections, "tags": tags, "meta": meta, "preview": preview}
+    context = {"post": post, "intro": intro, "body": body, "tags": tags, "meta": meta, "preview": preview}
+    context["toc"] = table_of_contents(sections) if len(sections) > 3 else ""
     context["json_ld"] = seo.blog_posting(post, meta)
     response = render(request, "content/post_detail.html", context)
     if preview:
