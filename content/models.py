@@ -203,22 +203,30 @@ class PostSection(models.Model):
             raise ValidationError(errors)
 
 
-class SectionHtml(models.Model):
-    """A section's body as readers see it, rendered when the section or its image is saved.
+class StoredHtml(models.Model):
+    """HTML rendered once and kept, valid while ``source_key`` matches what it was rendered from.
 
     Derived data, like the ``html`` column Ghost keeps beside a post's source: a page uses it
-    only while ``source_key`` still matches what it was rendered from (the section's fields,
-    its image's, the templates and media settings), else renders the section itself. So a
-    write that bypasses the renderer (raw SQL, a restore, a deploy with new templates) costs
-    speed until ``manage.py render_html`` runs, never correctness. Kept apart from
-    ``post_section`` so that table's heap, which searches read, does not grow.
+    only while the key it computes from the rows it just read (the text, the image, the
+    templates and media settings) is this one, else renders the piece itself. So a write that
+    stores no HTML (raw SQL, a restore, a deploy with new templates) costs speed until
+    ``manage.py render_html`` runs, never correctness (``content.stored_html``). Kept apart from
+    ``post`` and ``post_section`` so the heaps that searches read do not grow.
     """
+
+    source_key = models.CharField(max_length=64)
+    html = models.TextField()
+
+    class Meta:
+        abstract = True
+
+
+class SectionHtml(StoredHtml):
+    """A section's ``<section>`` element as readers see it."""
 
     section = models.OneToOneField(
         PostSection, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered", db_column="section_id"
     )
-    source_key = models.CharField(max_length=64)
-    html = models.TextField()
 
     class Meta:
         db_table = "post_section_html"
@@ -227,14 +235,12 @@ class SectionHtml(models.Model):
         return f"HTML of section {self.section_id}"
 
 
-class IntroHtml(models.Model):
-    """A post's introduction (``post.content``) as HTML, kept and checked like ``SectionHtml``."""
+class IntroHtml(StoredHtml):
+    """A post's introduction (``post.content``, Markdown) as HTML."""
 
     post = models.OneToOneField(
         Post, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered_intro", db_column="post_id"
     )
-    source_key = models.CharField(max_length=64)
-    html = models.TextField()
 
     class Meta:
         db_table = "post_intro_html"
