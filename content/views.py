@@ -7,10 +7,9 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
-from content import search, selectors, seo, stored_html
+from content import post_page, search, selectors
 from content.models import Post
 from content.page_cache import cached_public_page
-from content.rendering import table_of_contents
 from content.security import public_headers
 
 
@@ -57,14 +56,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         except Post.DoesNotExist:
             raise Http404("No such post.") from None
         preview = True
-    sections, tags = post.section_list, post.tag_list
-    body = stored_html.sections_html(sections, post.stored_html)
-    intro = stored_html.intro_html(post, post.stored_intro) if post.content else ""
-    meta = seo.post_meta(post, sections, tags)
-    context = {"post": post, "intro": intro, "body": body, "tags": tags, "meta": meta, "preview": preview}
-    context["toc"] = table_of_contents(sections) if len(sections) > 3 else ""
-    context["json_ld"] = seo.blog_posting(post, meta)
-    response = render(request, "content/post_detail.html", context)
+    response = render(request, "content/post_detail.html", post_page.context(post, preview=preview))
     if preview:
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
