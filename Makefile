@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test lint format bench bench-pages bench-backup bench-llm bench-media serve worker backup db-stop clean
+.PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ bench-backup: install  ## Benchmark pg_backup against a bare pg_dump on 200,000 
 
 bench-pages: install  ## Readers' pages and admin under gunicorn + wrk, as ratios to a floor view
 	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
+
+bench-profile: install  ## Per-request CPU of each page in-process, and a pyinstrument profile of each (bench/profiles/)
+	$(PY) bench/profile_pages.py
 
 bench-llm: install  ## LLM benchmarks: recording overhead per call, metrics page with 200,000 log rows
 	$(PY) bench/llm_bench.py

@@ -73,6 +73,12 @@ def prepare_database(env: dict[str, str], posts: int) -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
+def bench_targets(env: dict[str, str]) -> dict:
+    """The paths of each page (``pages``) and of the load run (``load``) in the bench database."""
+    code = "from blog_project.bench_data import bench_paths; bench_paths()"
+    return json.loads(manage(env, "shell", "-v0", "-c", code, capture=True))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -213,8 +219,7 @@ def main() -> None:
 
     env = bench_environment()
     prepare_database(env, args.posts)
-    paths_code = "from blog_project.bench_data import bench_paths; bench_paths()"
-    targets = json.loads(manage(env, "shell", "-v0", "-c", paths_code, capture=True))
+    targets = bench_targets(env)
     rows: dict[str, dict] = {}
     searches: dict[str, dict] = {}
     load: dict = {}
