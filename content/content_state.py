@@ -126,7 +126,10 @@ class ContentStateWatcher:
         next_change = self._reading.state.next_change
         if next_change is not None:
             timeout = min(timeout, max((next_change - timezone.now()).total_seconds(), _DUE_RECHECK))
-        select.select([listener.fileno(), self._wake_read], [], [], timeout)
+        poller = select.poll()  # not select.select(): no limit on descriptor numbers
+        poller.register(listener.fileno(), select.POLLIN)
+        poller.register(self._wake_read, select.POLLIN)
+        poller.poll(timeout * 1000)
         if self._stopping.is_set():
             return False
         list(listener.notifies(timeout=0))  # take what woke us; raises when the connection is gone

@@ -33,7 +33,7 @@ def public_headers(view: Callable) -> Callable:
 
     The header is rendered once, by Django's own ``build_policy``; Django's CSP middleware keeps a
     header the view set (it would otherwise render the policy again on every response)."""
-    header = CSP.HEADER_ENFORCE if settings.SECURE_CSP else CSP.HEADER_REPORT_ONLY
+    header = str(CSP.HEADER_ENFORCE if settings.SECURE_CSP else CSP.HEADER_REPORT_ONLY)
     policy = build_policy(public_policy())
 
     @wraps(view)
