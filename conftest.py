@@ -20,6 +20,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_asks_the_database(settings):
+    """Most tests write inside a transaction that never commits, so no notification ever comes:
+    the page cache queries the content state instead (content/tests/test_content_state.py turns
+    the watcher on, in tests that commit)."""
+    settings.PAGE_CACHE_LISTEN = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Every test writes media into its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

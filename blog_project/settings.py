@@ -166,6 +166,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 # Behind PgBouncer in transaction pooling mode, server-side cursors must be off.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+# Each web process learns of content changes by LISTEN/NOTIFY instead of a query per cached page
+# (content/content_state.py). A transaction-pooling PgBouncer drops notifications: off behind one.
+PAGE_CACHE_LISTEN = env.bool("PAGE_CACHE_LISTEN", default=not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"])
 # SQL statements slower than this are logged as warnings (0: off).
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 

@@ -9,39 +9,26 @@ Every cached page is stored under a key made of:
 - a fingerprint of the settings and templates the page is rendered from;
 - the path and the query parameters the view reads.
 
-Both numbers come from one cheap query per request. A change makes every older key
-unreachable at once (they expire from the cache on their own), so a LocMem cache per
-process is as correct as Redis shared by all: only the hit rate differs. The same key,
-hashed, is the page's ETag, so a revalidating browser gets 304 for that one query.
+Both numbers come from this process's content-state watcher (LISTEN/NOTIFY, no query), or
+from one cheap query when it cannot answer (content/content_state.py). A change makes every
+older key unreachable at once (they expire from the cache on their own), so a LocMem cache
+per process is as correct as Redis shared by all: only the hit rate differs. The same key,
+hashed, is the page's ETag, so a revalidating browser gets 304 without rendering.
 """
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache as page_store
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
+
+from content.content_state import ContentState, current_content_state
 
 CACHE_PREFIX = "public-page"
-
-
-@dataclass(frozen=True)
-class ContentState:
-    generation: int
-    next_change: datetime | None
-
-
-def content_state() -> ContentState:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM content_state()")  # migration 0007: planned once per connection
-        generation, next_change = cursor.fetchone()
-    return ContentState(generation, next_change)
 
 
 def render_fingerprint() -> str:
@@ -70,6 +57,11 @@ def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def _revalidated(etag: str) -> dict[str, str]:
+    """Browsers and proxies may keep the page but must ask again (with its ETag) before using it."""
+    return {"ETag": etag, "Cache-Control": "public, no-cache"}
+
+
 def _is_private(response: HttpResponse) -> bool:
     control = response.get("Cache-Control", "")
     return "private" in control or "no-store" in control
@@ -87,7 +79,7 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            key = page_key(request, content_state(), params)
+            key = page_key(request, current_content_state(), params)
             etag = f'"{key.rsplit(":", 1)[1][:32]}"'
             not_modified = get_conditional_response(request, etag=etag)
             if not_modified is not None:
@@ -95,16 +87,15 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
             stored = page_store.get(key)
             if stored is not None:
                 content, content_type = stored
-                response = HttpResponse(content, content_type=content_type)
-            else:
-                response = view(request, *args, **kwargs)
-                if callable(getattr(response, "render", None)):
-                    response.render()  # a TemplateResponse, such as the sitemap's
-                if response.status_code != 200 or response.streaming or _is_private(response):
-                    return response
-                page_store.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
-            response["ETag"] = etag
-            patch_cache_control(response, public=True, no_cache=True)
+                return HttpResponse(content, content_type=content_type, headers=_revalidated(etag))
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()  # a TemplateResponse, such as the sitemap's
+            if response.status_code != 200 or response.streaming or _is_private(response):
+                return response
+            page_store.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
+            for name, value in _revalidated(etag).items():
+                response[name] = value
             return response
 
         return wrapper

@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.csp import CSP
-from django.views.decorators.csp import csp_override, csp_report_only_override
+from django.utils.csp import CSP, build_policy
 
 EMBED_ORIGINS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 
@@ -30,13 +29,17 @@ def public_policy() -> dict[str, list[str]]:
 
 
 def public_headers(view: Callable) -> Callable:
-    """Django's CSP middleware sends ``public_policy()`` for this view, enforced or report-only as the site's is."""
-    override = csp_override if settings.SECURE_CSP else csp_report_only_override
-    csp_view = override(public_policy())(view)
+    """Sends ``public_policy()``, enforced or report-only as the site's policy is, and a referrer policy.
+
+    The header is rendered once, by Django's own ``build_policy``; Django's CSP middleware keeps a
+    header the view set (it would otherwise render the policy again on every response)."""
+    header = str(CSP.HEADER_ENFORCE if settings.SECURE_CSP else CSP.HEADER_REPORT_ONLY)
+    policy = build_policy(public_policy())
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = csp_view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response.headers[header] = policy
         response.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
 

@@ -33,6 +33,7 @@ from blog_project.backups.errors import BackupError, tool_error
 from blog_project.backups.manifest import Manifest, check_file
 from blog_project.backups.media import media_root, restore_media
 from blog_project.backups.tools import find_tool, wait_polling
+from content.content_state import CHANNEL as CONTENT_STATE_CHANNEL
 
 _CHUNK = 1024 * 1024
 
@@ -107,6 +108,8 @@ def restore_backup(request: RestoreRequest) -> RestoreResult:
         else:
             _restore_plain(path, target, min_major, reset, request.progress)
         connection.execute("ANALYZE")
+        # Web processes re-read the content state now: a restore loads its tables without the triggers.
+        connection.execute("SELECT pg_notify(%s, '')", [CONTENT_STATE_CHANNEL])
         tables = row_counts(connection)
     result = RestoreResult(manifest=manifest, tables=tables, seconds=0.0)
     if manifest:

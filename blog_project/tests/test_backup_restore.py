@@ -4,6 +4,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import time
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from blog_project.backups.errors import BackupError
 from blog_project.backups.restore import RestoreRequest, restore_backup
 from blog_project.backups.tools import find_tool
 from blog_project.tests.conftest import table_digests
+from content.content_state import ContentState, ContentStateWatcher, content_state, listener_params
 
 
 @pytest.mark.parametrize(
@@ -106,8 +108,21 @@ def test_restore_command_into_the_configured_database_needs_yes(source_database,
         call_command("pg_restore", name, verbosity=0)
     assert Post.objects.count() == 0
 
-    call_command("pg_restore", name, "--yes", verbosity=0)
-    assert table_digests(source_database) == expected
+    watcher = ContentStateWatcher(listener_params(), heartbeat=60).start()  # a web process's
+    try:
+        wait_for_state(watcher, content_state())
+        call_command("pg_restore", name, "--yes", verbosity=0)
+        assert table_digests(source_database) == expected
+        wait_for_state(watcher, content_state())  # told by the restore, not by its 60 s heartbeat
+    finally:
+        watcher.stop()
+
+
+def wait_for_state(watcher: ContentStateWatcher, state: ContentState) -> None:
+    deadline = time.monotonic() + 5
+    while watcher.state() != state:
+        assert time.monotonic() < deadline, f"the watcher holds {watcher.state()}, not {state}"
+        time.sleep(0.01)
 
 
 def test_a_damaged_backup_is_refused_before_the_target_is_touched(

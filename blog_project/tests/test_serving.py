@@ -135,6 +135,48 @@ def test_gunicorn_serves_pages_static_files_and_health_in_production(production_
     assert len(css) > 0
 
 
+def watcher_sessions() -> int:
+    """Sessions of content-state watchers (content/content_state.py) on the test database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+            ["blog content-state watcher"],
+        )
+        return cursor.fetchone()[0]
+
+
+def poll(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_gunicorn_worker_starts_its_watcher_on_first_use_and_sees_changes_at_once(production_environment):
+    from content.models import Post
+    from content.tests.factories import PostFactory
+
+    post = PostFactory(title="The first title")  # committed: the test database is transactional here
+    https = {"X-Forwarded-Proto": "https"}
+    server = Gunicorn(production_environment)
+    try:
+        health, _ = server.get("/healthz")  # the worker has loaded the whole site
+        sessions_before_a_page = watcher_sessions()
+        page, html = server.get(post.get_absolute_url(), headers=https)
+        watcher_started = poll(lambda: watcher_sessions() == 1, seconds=5)
+        Post.objects.filter(pk=post.pk).update(title="The second title")
+        seen = poll(lambda: b"The second title" in server.get(post.get_absolute_url(), headers=https)[1], seconds=2)
+    finally:
+        server.stop()
+
+    assert health.status == 200 and sessions_before_a_page == 0
+    assert page.status == 200 and b"The first title" in html
+    assert watcher_started and seen
+    assert poll(lambda: watcher_sessions() == 0, seconds=5)  # gone with the worker
+
+
 def test_healthz_names_the_database_and_the_cache_when_they_fail(production_environment):
     broken = {
         **production_environment,

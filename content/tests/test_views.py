@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.http import HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.test import Client, RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
+from content.security import public_headers
 from content.templatetags.content_tags import tag_url
 from content.tests.factories import (
     AudioSectionFactory,
@@ -193,6 +196,21 @@ def test_public_pages_send_a_strict_content_security_policy(client):
     for url in ["/", post.get_absolute_url(), "/search/?q=x"]:
         policy = client.get(url)["Content-Security-Policy"]
         assert "script-src 'none'" in policy and "object-src 'none'" in policy
+
+
+@pytest.mark.parametrize("report_only", [False, True])
+def test_the_public_policy_is_enforced_or_reported_as_the_sites_is(settings, report_only):
+    """Through Django's CSP middleware, which keeps the header the view set instead of the site's."""
+    if report_only:
+        settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY = {}, settings.SECURE_CSP
+    view = public_headers(lambda request: HttpResponse("a page"))
+    response = ContentSecurityPolicyMiddleware(view)(RequestFactory().get("/"))
+    sent, absent = "Content-Security-Policy", "Content-Security-Policy-Report-Only"
+    if report_only:
+        sent, absent = absent, sent
+    assert absent not in response
+    assert "script-src 'none'" in response[sent] and "frame-src https://www.youtube-nocookie.com" in response[sent]
+    assert "object-src 'none'" in response[sent]  # from the site's policy in settings
 
 
 def test_robots_txt_points_at_the_sitemap(client):
