@@ -27,6 +27,6 @@ BACKWARD = BUMP.format(notify="")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("content", "0007_content_state_function")]
+    dependencies = [("content", "0008_section_html")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
