@@ -6,7 +6,7 @@ transaction, migration 0003) and the time the next scheduled post goes live (mig
 ``current_content_state()`` is what the page cache uses. With ``PAGE_CACHE_LISTEN`` on, each
 process starts, on its first call (so after gunicorn forks), a ``ContentStateWatcher``: a daemon
 thread with its own connection that LISTENs on ``content_state`` (every raise of the generation
-notifies it at commit, migration 0008), then reads the state, and reads it again after every
+notifies it at commit, migration 0009), then reads the state, and reads it again after every
 notification, when the next scheduled post goes live, and every ``HEARTBEAT`` seconds. While the
 watcher is healthy a request needs no query at all; while it is not (not connected yet, connection
 lost, reconnecting) and once the next scheduled post is due, requests ask PostgreSQL as before.
