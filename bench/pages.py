@@ -4,7 +4,7 @@ Starts the site under gunicorn on 127.0.0.1 with production-like settings on a
 generated data set (database ``blog_bench``: embedded by default, or the server of
 BENCH_DATABASE_URL), drives it with wrk, and prints one table: requests per second and
 p50/p95/p99 latency for the floor (a trivial view through the same middleware) and each
-page, each also as a ratio to the floor measured in the same run. Admin pages are timed
+page, each also as a ratio to the floor measured just before and just after it. Admin pages are timed
 in-process with their query counts. Ends with a load run across the public pages.
 Results go to bench/results.json under the key "pages".
 """
@@ -228,15 +228,23 @@ def main() -> None:
         port = free_port()
         server = start_gunicorn({**env, **overrides}, port, args.workers)
         try:
-            floor = None
+            # The floor is measured before the first page and again after each one; a page's ratio is
+            # to the mean of the floor just before and just after it, so a burst of other work on
+            # this shared machine moves both sides of the ratio, not one.
+            floor_paths = targets["pages"]["floor"]
+            floor_seconds = max(3, args.seconds // 2)
+            floors = [wrk(port, floor_paths, seconds=args.seconds, connections=args.connections)]
+            rows[f"floor ({label})"] = floors[0]  # first in the table; its figures are set below
             for name, paths in targets["pages"].items():
-                if label == "cached" and name == "search":
+                if name == "floor" or (label == "cached" and name == "search"):
                     continue  # search results are never cached
                 row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
-                floor = floor or row["rps"]
+                floors.append(wrk(port, floor_paths, seconds=floor_seconds, connections=args.connections))
+                floor = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
+                row["floor_rps"] = round(floor, 1)
                 row["ratio_to_floor"] = round(row["rps"] / floor, 3)
                 rows[name if name == "search" else f"{name} ({label})"] = row
-                print(f"  {name} ({label}): {row['rps']:.1f} req/s", flush=True)
+                print(f"  {name} ({label}): {row['rps']:.1f} req/s, floor around it {floor:.1f}", flush=True)
                 if name == "search":
                     # The latency one reader sees, without queueing behind the other connections.
                     alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
@@ -245,6 +253,9 @@ def main() -> None:
                     for path in paths:  # each query alone: which words are fast, which are not
                         query = path.split("q=", 1)[1].replace("+", " ")
                         searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
+            runs = [run["rps"] for run in floors]
+            rows[f"floor ({label})"] = {**floors[0], "rps": round(statistics.median(runs), 1), "ratio_to_floor": 1.0}
+            rows[f"floor ({label})"]["floor_runs"] = runs
             if label == "cached":
                 load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
         finally:
@@ -287,6 +298,9 @@ def print_table(rows: dict, searches: dict, admin: dict, load: dict, targets: di
             f"{name:<24}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['p50_ms']:>9.2f}"
             f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
         )
+    for name, row in rows.items():
+        if "floor_runs" in row:
+            print(f"  {name} runs, one before each page and one after the last: {row['floor_runs']} req/s")
     for query, row in searches.items():
         print(f"  search {query!r:<22} p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms (1 connection)")
     for name, figure in admin.items():
