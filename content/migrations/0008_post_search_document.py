@@ -1,0 +1,181 @@
+"""One search document per post (``post_search``), kept by PostgreSQL triggers.
+
+Search used to find posts through 226,000 section documents: a broad word read thousands of
+section rows and grouped them per post. Now each post has one document - its own
+``search_vector`` followed by its sections' ``search_vector`` in position order - so finding
+the posts that match is one GIN lookup over one row per post (content/search.py).
+
+Statement triggers with transition tables rebuild the documents of the posts a statement
+touched, in that statement: whatever writes (admin, services, ``bulk_create``, COPY, raw SQL,
+cascades), the document never lags behind. Before rebuilding, the trigger locks the posts'
+document rows, so two transactions editing sections of one post cannot leave a document built
+from a snapshot that missed the other's change. A document covers the post's text up to
+``TEXT_BUDGET`` bytes (own fields first, then sections in order; about 30,000 words of prose):
+a tsvector's data is limited to 1 MB, and even for text made to be costly (hyphenated or URL-like
+words) it stays under four times the text it comes from, so the concatenation cannot fail.
+
+The GIN index on ``post_section.search_vector`` goes: nothing searches sections across posts any
+more (a post's first matching section, for the snippet, is found among its own sections).
+"""
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+from django.db import migrations, models
+
+# Bytes of text (own fields and sections) a post's document covers; see the module docstring.
+TEXT_BUDGET = 200_000
+
+FORWARD = [
+    # ``||`` pairwise, in order: a fold would copy the growing document once per section (n² for n sections).
+    """
+    CREATE FUNCTION tsvector_merge(parts tsvector[]) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+    DECLARE
+        n integer := coalesce(cardinality(parts), 0);
+    BEGIN
+        IF n = 0 THEN
+            RETURN '';
+        END IF;
+        WHILE n > 1 LOOP
+            FOR i IN 1 .. n / 2 LOOP
+                parts[i] := parts[2 * i - 1] || parts[2 * i];
+            END LOOP;
+            IF n % 2 = 1 THEN
+                parts[n / 2 + 1] := parts[n];
+            END IF;
+            n := (n + 1) / 2;
+        END LOOP;
+        RETURN parts[1];
+    END
+    $$;
+    """,
+    f"""
+    CREATE FUNCTION post_search_refresh(post_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+        IF cardinality(post_ids) = 0 THEN
+            RETURN;
+        END IF;
+        -- Wait for other writers of these documents; the next statement then reads what they committed.
+        PERFORM 1 FROM post_search WHERE post_id = ANY (post_ids) ORDER BY post_id FOR UPDATE;
+        INSERT INTO post_search AS target (post_id, document)
+        SELECT post.id, post.search_vector || coalesce(sections.document, '')
+        FROM post
+        CROSS JOIN LATERAL (
+            SELECT octet_length(post.title) + coalesce(octet_length(post.subtitle), 0)
+                + coalesce(octet_length(post.summary), 0) + octet_length(post.content) AS own_bytes
+        ) AS own
+        LEFT JOIN LATERAL (
+            SELECT tsvector_merge(array_agg(search_vector ORDER BY position)) AS document
+            FROM (
+                SELECT search_vector, position,
+                    sum(coalesce(octet_length(title), 0) + coalesce(octet_length(subtitle), 0)
+                        + octet_length(content)) OVER (ORDER BY position) AS bytes
+                FROM post_section WHERE post_section.post_id = post.id
+            ) AS section
+            WHERE own.own_bytes + section.bytes <= {TEXT_BUDGET}
+        ) AS sections ON true
+        WHERE post.id = ANY (post_ids)
+        ON CONFLICT (post_id) DO UPDATE SET document = excluded.document;
+    END
+    $$;
+    """,
+    """
+    CREATE FUNCTION post_search_follow_posts() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM post_search_refresh(ARRAY(SELECT id FROM new_rows));
+        ELSE
+            PERFORM post_search_refresh(ARRAY(
+                SELECT new_rows.id FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id
+                WHERE new_rows.search_vector IS DISTINCT FROM old_rows.search_vector
+            ));
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+    """,
+    """
+    CREATE FUNCTION post_search_follow_sections() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM post_search_refresh(ARRAY(SELECT DISTINCT post_id FROM new_rows));
+        ELSIF TG_OP = 'DELETE' THEN
+            PERFORM post_search_refresh(ARRAY(SELECT DISTINCT post_id FROM old_rows));
+        ELSIF TG_OP = 'UPDATE' THEN
+            PERFORM post_search_refresh(ARRAY(
+                SELECT unnest(ARRAY[new_rows.post_id, old_rows.post_id])
+                FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id
+                WHERE new_rows.search_vector IS DISTINCT FROM old_rows.search_vector
+                    OR new_rows.post_id <> old_rows.post_id
+            ));
+        ELSE  -- TRUNCATE
+            PERFORM post_search_refresh(ARRAY(SELECT post_id FROM post_search));
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+    """,
+    "CREATE TRIGGER post_search_insert AFTER INSERT ON post REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_posts();",
+    "CREATE TRIGGER post_search_update AFTER UPDATE ON post REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_posts();",
+    "CREATE TRIGGER post_search_insert AFTER INSERT ON post_section REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_sections();",
+    "CREATE TRIGGER post_search_update AFTER UPDATE ON post_section "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_sections();",
+    "CREATE TRIGGER post_search_delete AFTER DELETE ON post_section REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_sections();",
+    "CREATE TRIGGER post_search_truncate AFTER TRUNCATE ON post_section "
+    "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_sections();",
+    "SELECT post_search_refresh(ARRAY(SELECT id FROM post));",
+]
+
+BACKWARD = [
+    *[
+        f"DROP TRIGGER IF EXISTS {name} ON {table};"
+        for table, names in (
+            ("post", ("post_search_insert", "post_search_update")),
+            (
+                "post_section",
+                ("post_search_insert", "post_search_update", "post_search_delete", "post_search_truncate"),
+            ),
+        )
+        for name in names
+    ],
+    "DROP FUNCTION IF EXISTS post_search_follow_sections();",
+    "DROP FUNCTION IF EXISTS post_search_follow_posts();",
+    "DROP FUNCTION IF EXISTS post_search_refresh(integer[]);",
+    "DROP FUNCTION IF EXISTS tsvector_merge(tsvector[]);",
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [("content", "0007_content_state_function")]
+
+    operations = [
+        migrations.RemoveIndex(model_name="postsection", name="post_section_search_vector"),
+        migrations.CreateModel(
+            name="PostSearchDocument",
+            fields=[
+                (
+                    "post",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.DB_CASCADE,
+                        primary_key=True,
+                        related_name="search_document",
+                        serialize=False,
+                        to="content.post",
+                    ),
+                ),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+            ],
+            options={"db_table": "post_search"},
+        ),
+        migrations.RunSQL(FORWARD, BACKWARD),
+        # After the documents are written: one index build is faster than growing the index row by row.
+        migrations.AddIndex(
+            model_name="postsearchdocument",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["document"], name="post_search_document"),
+        ),
+    ]
