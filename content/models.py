@@ -213,6 +213,10 @@ class PostSearchDocument(models.Model):
 
     post = models.OneToOneField(Post, on_delete=models.DB_CASCADE, primary_key=True, related_name="search_document")
     document = SearchVectorField()
+    # Copies of the post's columns that decide whether readers see it (PostQuerySet.live()).
+    published = models.BooleanField(null=True)
+    published_at = models.DateTimeField(null=True)
+    deleted_at = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "post_search"

@@ -89,19 +89,18 @@ def post_for_preview(slug: str) -> Post:
 # document; then posts that match through their sections, newest first. Ranking reads only the own documents
 # of the posts whose own fields match: reading every matching post's whole document, or every matching
 # section, costs several times the rest of the page for a word found in half the posts.
-# The visibility condition is PostQuerySet.live()'s.
+# The visibility condition is PostQuerySet.live()'s, on the copies of the post's columns kept beside its document.
 _RANKED_POST_IDS = """
 WITH own AS MATERIALIZED (
     SELECT id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank
     FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
 )
-SELECT post.id, count(*) OVER ()
-FROM post_search JOIN post ON post.id = post_search.post_id
-LEFT JOIN own ON own.id = post_search.post_id
-WHERE post_search.document @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
-    AND post.deleted_at IS NULL AND post.published
-    AND (post.published_at IS NULL OR post.published_at <= statement_timestamp())
-ORDER BY own.rank DESC NULLS LAST, post.published_at DESC, post.id DESC
+SELECT hit.post_id, count(*) OVER ()
+FROM post_search AS hit LEFT JOIN own ON own.id = hit.post_id
+WHERE hit.document @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+    AND hit.deleted_at IS NULL AND hit.published
+    AND (hit.published_at IS NULL OR hit.published_at <= statement_timestamp())
+ORDER BY own.rank DESC NULLS LAST, hit.published_at DESC, hit.post_id DESC
 LIMIT %(limit)s OFFSET %(offset)s
 """
 

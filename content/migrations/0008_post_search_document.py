@@ -5,6 +5,10 @@ section rows and grouped them per post. Now each post has one document - its own
 ``search_vector`` followed by its sections' ``search_vector`` in position order - so finding
 the posts that match is one GIN lookup over one row per post (content/search.py).
 
+The post's visibility columns (``published``, ``published_at``, ``deleted_at``) are copied beside
+its document, so the search query filters and orders without joining ``post`` (a third of its time
+for a word in a sixth of the posts).
+
 Statement triggers with transition tables rebuild the documents of the posts a statement
 touched, in that statement: whatever writes (admin, services, ``bulk_create``, COPY, raw SQL,
 cascades), the document never lags behind. Before rebuilding, the trigger locks the posts'
@@ -57,8 +61,9 @@ FORWARD = [
         END IF;
         -- Wait for other writers of these documents; the next statement then reads what they committed.
         PERFORM 1 FROM post_search WHERE post_id = ANY (post_ids) ORDER BY post_id FOR UPDATE;
-        INSERT INTO post_search AS target (post_id, document)
-        SELECT post.id, post.search_vector || coalesce(sections.document, '')
+        INSERT INTO post_search AS target (post_id, document, published, published_at, deleted_at)
+        SELECT post.id, post.search_vector || coalesce(sections.document, ''),
+            post.published, post.published_at, post.deleted_at
         FROM post
         CROSS JOIN LATERAL (
             SELECT octet_length(post.title) + coalesce(octet_length(post.subtitle), 0)
@@ -75,7 +80,8 @@ FORWARD = [
             WHERE own.own_bytes + section.bytes <= {TEXT_BUDGET}
         ) AS sections ON true
         WHERE post.id = ANY (post_ids)
-        ON CONFLICT (post_id) DO UPDATE SET document = excluded.document;
+        ON CONFLICT (post_id) DO UPDATE SET document = excluded.document, published = excluded.published,
+            published_at = excluded.published_at, deleted_at = excluded.deleted_at;
     END
     $$;
     """,
@@ -89,6 +95,13 @@ FORWARD = [
                 SELECT new_rows.id FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id
                 WHERE new_rows.search_vector IS DISTINCT FROM old_rows.search_vector
             ));
+            -- Published, scheduled, trashed: only the copies of the visibility columns change.
+            UPDATE post_search SET published = new_rows.published, published_at = new_rows.published_at,
+                deleted_at = new_rows.deleted_at
+            FROM new_rows
+            WHERE post_search.post_id = new_rows.id
+                AND (post_search.published, post_search.published_at, post_search.deleted_at)
+                    IS DISTINCT FROM (new_rows.published, new_rows.published_at, new_rows.deleted_at);
         END IF;
         RETURN NULL;
     END
@@ -169,6 +182,9 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("document", django.contrib.postgres.search.SearchVectorField()),
+                ("published", models.BooleanField(null=True)),
+                ("published_at", models.DateTimeField(null=True)),
+                ("deleted_at", models.DateTimeField(null=True)),
             ],
             options={"db_table": "post_search"},
         ),

@@ -1,10 +1,12 @@
 """The per-post search documents PostgreSQL keeps (migration content/0008): what they hold, when they change."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from content import trash
 from content.models import Post, PostSearchDocument, PostSection
@@ -58,6 +60,26 @@ def test_truncating_sections_leaves_each_post_its_own_words():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending foreign key checks
         cursor.execute("TRUNCATE post_section CASCADE")
     assert found(post, "harbour") and not found(post, "cormorant")
+
+
+def test_visibility_copies_follow_publishing_scheduling_and_trash(client):
+    post = PostFactory(title="Seal", summary="x")
+    visibility = ("published", "published_at", "deleted_at")
+
+    def visible() -> bool:
+        copies = PostSearchDocument.objects.values_list(*visibility).get(post=post)
+        assert copies == Post.objects.values_list(*visibility).get(pk=post.pk)
+        return result_titles(client, "seal") == ["Seal"]
+
+    assert visible()
+    Post.objects.filter(pk=post.pk).update(published=False)
+    assert not visible()
+    Post.objects.filter(pk=post.pk).update(published=True, published_at=timezone.now() + timedelta(hours=1))
+    assert not visible()
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(hours=1))
+    assert visible()
+    Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
+    assert not visible()
 
 
 def test_trash_hides_the_post_and_purge_removes_its_document(client, django_user_model):
