@@ -83,25 +83,14 @@ def post_for_preview(slug: str) -> Post:
     return _with_sections(Post.objects.alive()).get(slug=slug)
 
 
-# One page of the live posts matching a query, best first, and how many match in all (a window count). The
-# posts come from their search documents (one GIN lookup over one row per post, see content/search.py).
-# Posts whose own fields match (title, subtitle, summary, introduction) come first, by ts_rank of their own
-# document; then posts that match through their sections, newest first. Ranking reads only the own documents
-# of the posts whose own fields match: reading every matching post's whole document, or every matching
-# section, costs several times the rest of the page for a word found in half the posts.
-# The visibility condition is PostQuerySet.live()'s, on the copies of the post's columns kept beside its document.
+# One page of the live posts matching a query and the number of matches, from their search documents (one GIN
+# lookup over one row per post, see content/search.py). The order and the visibility condition are in the
+# database function search_post_page() (migration content/0008_post_search_document), which keeps the planner
+# on the GIN index.
 _RANKED_POST_IDS = """
-WITH own AS MATERIALIZED (
-    SELECT id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank
-    FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
+SELECT post_id, matches FROM search_post_page(
+    websearch_to_tsquery(%(config)s::regconfig, %(text)s), %(limit)s, %(offset)s
 )
-SELECT hit.post_id, count(*) OVER ()
-FROM post_search AS hit LEFT JOIN own ON own.id = hit.post_id
-WHERE hit.document @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
-    AND hit.deleted_at IS NULL AND hit.published
-    AND (hit.published_at IS NULL OR hit.published_at <= statement_timestamp())
-ORDER BY own.rank DESC NULLS LAST, hit.published_at DESC, hit.post_id DESC
-LIMIT %(limit)s OFFSET %(offset)s
 """
 
 

@@ -142,6 +142,27 @@ FORWARD = [
     "CREATE TRIGGER post_search_truncate AFTER TRUNCATE ON post_section "
     "FOR EACH STATEMENT EXECUTE FUNCTION post_search_follow_sections();",
     "SELECT post_search_refresh(ARRAY(SELECT id FROM post));",
+    # One page of the live posts matching a query, best first, with the number of matches (a window count).
+    # Posts whose own fields match come first, by ts_rank of their own vector; then posts that match through
+    # their sections, newest first: ranking reads only the own vectors of the posts whose own fields match.
+    # The visibility condition is PostQuerySet.live()'s, on the copies kept beside the documents.
+    # enable_seqscan is off because the planner cannot see that testing a document outside its index means
+    # reading it from TOAST (some 17 kB each): for a word in half the posts, it may otherwise scan the whole
+    # table, 30 times slower than the GIN index (measured: 290 ms instead of 10 ms).
+    """
+    CREATE FUNCTION search_post_page(query tsquery, page_size integer, page_offset integer)
+    RETURNS TABLE (post_id integer, matches bigint) LANGUAGE sql STABLE SET enable_seqscan = off AS $$
+        WITH own AS MATERIALIZED (
+            SELECT id, ts_rank(search_vector, query) AS rank FROM post WHERE search_vector @@ query
+        )
+        SELECT hit.post_id, count(*) OVER ()
+        FROM post_search AS hit LEFT JOIN own ON own.id = hit.post_id
+        WHERE hit.document @@ query AND hit.deleted_at IS NULL AND hit.published
+            AND (hit.published_at IS NULL OR hit.published_at <= statement_timestamp())
+        ORDER BY own.rank DESC NULLS LAST, hit.published_at DESC, hit.post_id DESC
+        LIMIT page_size OFFSET page_offset
+    $$;
+    """,
 ]
 
 BACKWARD = [
@@ -156,6 +177,7 @@ BACKWARD = [
         )
         for name in names
     ],
+    "DROP FUNCTION IF EXISTS search_post_page(tsquery, integer, integer);",
     "DROP FUNCTION IF EXISTS post_search_follow_sections();",
     "DROP FUNCTION IF EXISTS post_search_follow_posts();",
     "DROP FUNCTION IF EXISTS post_search_refresh(integer[]);",
