@@ -106,6 +106,26 @@ def test_a_huge_post_saves_and_its_document_covers_its_first_200_kb(client):
     assert result_titles(client, "s1w5") == ["Encyclopaedia"]
 
 
+def test_search_reads_documents_only_through_their_index(client):
+    """On a table this small the planner would scan it all, which on a real site means reading every
+    document from TOAST; search_post_page() forbids that."""
+    for number in range(30):
+        PostFactory(title=f"Post {number}", summary="x")
+    PostFactory(title="Albatross", summary="x")
+
+    def scans() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'post_search'")
+            return cursor.fetchone()
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE post_search")  # the planner now knows the table is one page
+    seq_before, index_before = scans()
+    assert result_titles(client, "albatross") == ["Albatross"]
+    seq_after, index_after = scans()
+    assert seq_after == seq_before and index_after > index_before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_edits_of_one_post_both_reach_its_document():
     post = PostFactory(title="Shared", summary="x")
