@@ -3,23 +3,26 @@
 Search used to find posts through 226,000 section documents: a broad word read thousands of
 section rows and grouped them per post. Now each post has one document - its own
 ``search_vector`` followed by its sections' ``search_vector`` in position order - so finding
-the posts that match is one GIN lookup over one row per post (content/search.py).
+the posts that match is one GIN lookup over one row per post (content/search.py). The query
+itself is the function ``search_post_page()`` below.
 
 The post's visibility columns (``published``, ``published_at``, ``deleted_at``) are copied beside
-its document, so the search query filters and orders without joining ``post`` (a third of its time
-for a word in a sixth of the posts).
+its document, so the search query filters and orders without joining ``post`` (about half of its
+time for a word in a sixth of the posts).
 
-Statement triggers with transition tables rebuild the documents of the posts a statement
-touched, in that statement: whatever writes (admin, services, ``bulk_create``, COPY, raw SQL,
-cascades), the document never lags behind. Before rebuilding, the trigger locks the posts'
-document rows, so two transactions editing sections of one post cannot leave a document built
-from a snapshot that missed the other's change. A document covers the post's text up to
+Statement triggers with transition tables rebuild, in the writing statement, the documents of the
+posts whose words it changed (sections inserted, deleted, edited or moved; a post's own fields
+edited) and copy changed visibility columns: whatever writes (admin, services, ``bulk_create``,
+COPY, raw SQL, cascades), the documents never lag behind. Before rebuilding, the trigger locks the
+posts' document rows, so two transactions editing sections of one post cannot leave a document
+built from a snapshot that missed the other's change. A document covers the post's text up to
 ``TEXT_BUDGET`` bytes (own fields first, then sections in order; about 30,000 words of prose):
 a tsvector's data is limited to 1 MB, and even for text made to be costly (hyphenated or URL-like
 words) it stays under four times the text it comes from, so the concatenation cannot fail.
 
 The GIN index on ``post_section.search_vector`` goes: nothing searches sections across posts any
-more (a post's first matching section, for the snippet, is found among its own sections).
+more (a post's first matching section, for the snippet, is found among its own sections), and
+writing sections without it is what pays for the documents (``seed_bench`` got faster).
 """
 
 import django.contrib.postgres.indexes
