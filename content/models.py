@@ -174,11 +174,12 @@ class PostSection(models.Model):
                 condition=Q(duration__isnull=True) | Q(duration__gte=0), name="post_section_duration_non_negative"
             ),
         ]
+        # No index on search_vector: search finds posts through PostSearchDocument, and a post's first
+        # matching section (for the snippet) among its own few sections.
         indexes = [
             models.Index(fields=["post", "position"], name="post_section_position"),
             models.Index(fields=["content_type"], name="post_section_content_type"),
             models.Index(fields=["created_at"], name="post_section_created"),
-            GinIndex(fields=["search_vector"], name="post_section_search_vector"),
         ]
 
     def __str__(self) -> str:
@@ -247,6 +248,28 @@ class IntroHtml(StoredHtml):
 
     def __str__(self) -> str:
         return f"HTML of the introduction of post {self.post_id}"
+
+
+class PostSearchDocument(models.Model):
+    """One search document per post: its own fields and all its sections' text, for finding posts.
+
+    Kept by PostgreSQL triggers in the writing statement (migration ``content/0010_post_search_document``,
+    see content/search.py); never written by Django.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.DB_CASCADE, primary_key=True, related_name="search_document")
+    document = SearchVectorField()
+    # Copies of the post's columns that decide whether readers see it (PostQuerySet.live()).
+    published = models.BooleanField(null=True)
+    published_at = models.DateTimeField(null=True)
+    deleted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "post_search"
+        indexes = [GinIndex(fields=["document"], name="post_search_document")]
+
+    def __str__(self) -> str:
+        return f"Search document of post {self.post_id}"
 
 
 class WorkflowTransition(models.Model):

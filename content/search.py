@@ -1,10 +1,14 @@
 """Full-text search: the indexed documents, the reader's query and highlighted snippets.
 
 Each post and each section carries a ``search_vector`` column that PostgreSQL computes
-itself (a stored generated column, GIN-indexed). Whatever writes a row - the admin, a
-service, ``bulk_update``, raw SQL, a restore - the document is updated in the same
-statement, so no signal or service has to keep it in sync. A post matches when its own
-document or any of its sections' documents matches; see ``selectors.search_posts``.
+itself (a stored generated column): the post's from its title (weight A), subtitle and
+summary (B) and introduction (C), a section's from its title and subtitle (B) and text (D).
+Each post also has one search document (``PostSearchDocument``, table ``post_search``,
+GIN-indexed): its own vector followed by its sections' vectors, rebuilt by database triggers
+in the statement that writes the post or a section (migration ``content/0008``). Whatever
+writes - the admin, a service, ``bulk_update``, COPY, raw SQL, a restore - the documents
+follow, so no signal or service keeps them in sync. A post matches when its document does;
+see ``selectors.search_posts`` for the order.
 """
 
 import re

@@ -171,75 +171,86 @@ def preview_post_page(slug: str) -> Post:
     return _post_page(slug, live=False)
 
 
-# What one matching section adds to a post's rank: about one body-text occurrence in ts_rank's scale, so a
-# match in the post's own title or summary outranks a mention deep in a section.
-SECTION_MATCH_RANK = 0.05
-# Live posts matching a query, best first, each with its first matching section (for the snippet). The
-# post's own document is ranked with ts_rank; each matching section adds SECTION_MATCH_RANK without its
-# document being read, which keeps broad queries cheap. Hits are grouped per post before the join, and the
-# first matching section is a plain min() (no sorted array_agg): 10-20% less time on this query.
-# The visibility condition is PostQuerySet.live()'s.
+# One page of the live posts matching a query and the number of matches, from their search documents (one GIN
+# lookup over one row per post, see content/search.py). The order and the visibility condition are in the
+# database function search_post_page() (migration content/0010_post_search_document), which keeps the planner
+# on the GIN index.
 _RANKED_POST_IDS = """
-WITH hits AS (
-    SELECT id AS post_id, ts_rank(search_vector, websearch_to_tsquery(%(config)s::regconfig, %(text)s)) AS rank,
-        NULL::integer AS section_id, NULL::integer AS position
-    FROM post WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
-    UNION ALL
-    SELECT post_id, %(section_rank)s, id, position
-    FROM post_section WHERE search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(text)s)
-), per_post AS (
-    SELECT post_id, sum(rank) AS rank,
-        (min(ARRAY[position, section_id]) FILTER (WHERE section_id IS NOT NULL))[2] AS section_id
-    FROM hits GROUP BY post_id
+SELECT post_id, matches FROM search_post_page(
+    websearch_to_tsquery(%(config)s::regconfig, %(text)s), %(limit)s, %(offset)s
 )
-SELECT post.id, per_post.section_id
-FROM per_post JOIN post ON post.id = per_post.post_id
-WHERE post.deleted_at IS NULL AND post.published
-    AND (post.published_at IS NULL OR post.published_at <= statement_timestamp())
-ORDER BY per_post.rank DESC, post.published_at DESC, post.id DESC
 """
+
+
+MAX_SEARCH_PAGE = 100_000
 
 
 class SearchResults:
     """Live posts matching a query, best first, for a Paginator.
 
-    All matching ids come from one query (both GIN indexes, no per-post subquery, and no separate
-    COUNT); only the posts of the page asked for are loaded and highlighted.
+    The paginator first asks for the count: one query answers it together with the ids of the page the
+    reader asked for (``page``, as given in the address), so a page costs that query, then its posts,
+    loaded and highlighted. Only a page number past the end costs more queries.
     """
 
-    def __init__(self, text: str, ids: list[int], snippet_sections: list[int]):
-        self.text, self.ids, self.snippet_sections = text, ids, snippet_sections
+    def __init__(self, text: str, per_page: int, page: str | None):
+        self.text, self.per_page = text, per_page
+        try:  # only a guess at the page the paginator will settle on: it decides, as for any list
+            self.offset = (min(max(1, int(page or 1)), MAX_SEARCH_PAGE) - 1) * per_page
+        except ValueError:
+            self.offset = 0
+        self.total: int | None = None
+        self.ids: list[int] = []
+
+    def _ranked_ids(self, offset: int, limit: int) -> tuple[list[int], int | None]:
+        """Ids of one slice of the results and the number of results (None when the slice is past the end)."""
+        parameters = {"config": search.CONFIG, "text": self.text, "limit": limit, "offset": offset}
+        with connection.cursor() as cursor:
+            cursor.execute(_RANKED_POST_IDS, parameters)
+            rows = cursor.fetchall()
+        return [post_id for post_id, _ in rows], (rows[0][1] if rows else None)
 
     def count(self) -> int:
-        return len(self.ids)
+        if self.total is None:
+            self.ids, total = self._ranked_ids(self.offset, self.per_page)
+            if total is None and self.offset:
+                self.offset = 0
+                self.ids, total = self._ranked_ids(0, self.per_page)
+            self.total = total or 0
+        return self.total
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count()
 
     def __getitem__(self, index: slice) -> list[Post]:
-        page_ids = self.ids[index]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        if start == self.offset and stop - start <= len(self.ids):
+            page_ids = self.ids[: stop - start]
+        else:
+            page_ids = self._ranked_ids(start, stop - start)[0] if stop > start else []
         if not page_ids:
             return []
-        sections = [section for section in self.snippet_sections[index] if section is not None]
         posts = live_posts().filter(pk__in=page_ids)
-        posts = {post.pk: post for post in _highlighted(posts, self.text, sections)}
+        posts = {post.pk: post for post in _highlighted(posts, self.text)}
         return [posts[pk] for pk in page_ids if pk in posts]
 
 
-def _highlighted(posts: QuerySet[Post], text: str, sections: list[int]) -> QuerySet[Post]:
+def _highlighted(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
     """Adds ``title_marked`` and ``snippet_marked``: ts_headline output with the markers of ``content.search``.
 
-    The snippet comes from the summary, the introduction and the post's section among ``sections``
-    (its first matching one), found by primary key.
+    The snippet comes from the summary, the introduction and the post's first section that matches the
+    query, found among the post's own sections (a page holds few posts).
     """
     query = search.reader_query(text)
-    best_section = PostSection.objects.filter(pk__in=sections, post=OuterRef("pk")).values("content")[:1]
+    first_match = (
+        PostSection.objects.filter(post=OuterRef("pk"), search_vector=query).order_by("position").values("content")[:1]
+    )
     snippet_source = Concat(
         Coalesce("summary", Value("")),
         Value(" "),
         Left("content", SNIPPET_SOURCE_CHARS),
         Value(" "),
-        Coalesce(Left(Subquery(best_section), SNIPPET_SOURCE_CHARS), Value("")),
+        Coalesce(Left(Subquery(first_match), SNIPPET_SOURCE_CHARS), Value("")),
     )
     markers = {"config": search.CONFIG, "start_sel": search.START, "stop_sel": search.STOP}
     return posts.annotate(
@@ -250,16 +261,13 @@ def _highlighted(posts: QuerySet[Post], text: str, sections: list[int]) -> Query
     )
 
 
-def search_posts(text: str) -> SearchResults:
+def search_posts(text: str, *, per_page: int, page: str | None = None) -> SearchResults:
     """Live posts matching ``text`` in their own fields or any section, best first, highlighted.
 
-    Pass ``title_marked`` and ``snippet_marked`` of each post through ``search.highlight``.
+    ``page`` is the page number the reader asked for. Pass ``title_marked`` and ``snippet_marked``
+    of each post through ``search.highlight``.
     """
-    parameters = {"config": search.CONFIG, "text": text, "section_rank": SECTION_MATCH_RANK}
-    with connection.cursor() as cursor:
-        cursor.execute(_RANKED_POST_IDS, parameters)
-        rows = cursor.fetchall()
-    return SearchResults(text, [post_id for post_id, _ in rows], [section_id for _, section_id in rows])
+    return SearchResults(text, per_page, page)
 
 
 def sitemap_posts() -> QuerySet[Post]:

@@ -70,7 +70,8 @@ def search_results(request: HttpRequest) -> HttpResponse:
     text = search.clean_query(request.GET.get("q"))
     page = None
     if text:
-        page = _page(request, selectors.search_posts(text))
+        results = selectors.search_posts(text, per_page=settings.POSTS_PER_PAGE, page=request.GET.get("page"))
+        page = _page(request, results)
         for post in page.object_list:
             post.title_html = search.highlight(post.title_marked)
             post.snippet_html = search.highlight(post.snippet_marked)

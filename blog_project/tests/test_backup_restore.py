@@ -42,6 +42,10 @@ def test_backup_then_restore_gives_identical_tables(
     assert restored.mismatches == {}
     assert table_digests(target) == table_digests(source_database)
     assert sum(count for count, _ in table_digests(target).values()) == manifest_total(manifest) > 12
+    with target.connect() as connection:  # the restored triggers keep the search documents in step
+        connection.execute("UPDATE post_section SET content = 'A restored walrus.' WHERE position = 1")
+        query = "SELECT count(*) FROM post_search WHERE document @@ to_tsquery('english', 'walrus')"
+        assert connection.execute(query).fetchone()[0] == 3
 
 
 def manifest_total(manifest: dict) -> int:

@@ -95,10 +95,11 @@ def test_empty_query_shows_help_without_querying(client, django_assert_num_queri
 
 
 def test_search_documents_have_gin_indexes():
-    for table, name in [("post", "post_search_vector"), ("post_section", "post_section_search_vector")]:
+    indexes = [("post", "post_search_vector", "search_vector"), ("post_search", "post_search_document", "document")]
+    for table, name, column in indexes:
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, table)
-        assert constraints[name]["type"] == "gin" and constraints[name]["columns"] == ["search_vector"]
+        assert constraints[name]["type"] == "gin" and constraints[name]["columns"] == [column]
 
 
 def test_results_are_paginated_from_one_ranked_list(client, settings, django_assert_max_num_queries):
@@ -117,13 +118,52 @@ def test_results_are_paginated_from_one_ranked_list(client, settings, django_ass
     assert len({title for titles in pages for title in titles}) == 13
 
 
-def test_more_matching_sections_rank_higher(client):
-    once = PostFactory(title="One mention", summary="x")
-    SectionFactory(post=once, position=1, content="a narwhal")
-    twice = PostFactory(title="Two mentions", summary="x")
-    SectionFactory(post=twice, position=1, content="a narwhal")
-    SectionFactory(post=twice, position=2, content="another narwhal")
-    assert result_titles(client, "narwhal") == ["Two mentions", "One mention"]
+def test_odd_page_numbers_give_a_page_as_on_other_lists(client, settings):
+    settings.POSTS_PER_PAGE = 2
+    for number in range(5):
+        PostFactory(title=f"Otter {number}", summary="x")
+
+    def titles(page: str) -> list[str]:
+        response = client.get("/search/", {"q": "otter", "page": page})
+        assert response.status_code == 200
+        return [post.title for post in response.context["page"].object_list]
+
+    last = titles("3")
+    assert len(last) == 1 and titles("99") == last and titles("9" * 30) == last
+    assert titles("two") == titles("1") != last
+
+
+def test_own_field_matches_come_first_then_section_matches_newest_first(client):
+    """Deliberately changed in issue 9: section-only matches are no longer ordered by how many sections
+    match (that meant reading every matching section); the newest comes first."""
+    from django.utils import timezone
+
+    days_ago = lambda days: timezone.now() - timezone.timedelta(days=days)  # noqa: E731
+    older = PostFactory(title="Two mentions", summary="x", published_at=days_ago(2))
+    SectionFactory(post=older, position=1, content="a narwhal")
+    SectionFactory(post=older, position=2, content="another narwhal")
+    newer = PostFactory(title="One mention", summary="x", published_at=days_ago(1))
+    SectionFactory(post=newer, position=1, content="a narwhal")
+    PostFactory(title="In the introduction", summary="x", content="A narwhal swims by.", published_at=days_ago(3))
+    PostFactory(title="Narwhal", summary="x", published_at=days_ago(4))
+    assert result_titles(client, "narwhal") == ["Narwhal", "In the introduction", "One mention", "Two mentions"]
+
+
+def test_words_may_match_in_different_sections(client):
+    post = PostFactory(title="Coast", summary="x")
+    SectionFactory(post=post, position=1, content="a gannet")
+    SectionFactory(post=post, position=2, content="an auk")
+    assert result_titles(client, "gannet auk") == ["Coast"]
+    assert result_titles(client, "gannet -auk") == []
+
+
+def test_snippet_shows_the_first_matching_section(client):
+    post = PostFactory(title="Rivers", summary="x", content="An introduction.")
+    SectionFactory(post=post, position=1, content="Nothing to see.")
+    SectionFactory(post=post, position=2, content="The first beaver builds a dam.")
+    SectionFactory(post=post, position=3, content="The second beaver sleeps.")
+    html = client.get("/search/", {"q": "beaver"}).content.decode()
+    assert "first <mark>beaver</mark> builds" in html and "second" not in html
 
 
 def test_no_match_costs_one_query(client, django_assert_num_queries):
