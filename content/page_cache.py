@@ -14,9 +14,16 @@ from one cheap query when it cannot answer (content/content_state.py). A change 
 older key unreachable at once (they expire from the cache on their own), so a LocMem cache
 per process is as correct as Redis shared by all: only the hit rate differs. The same key,
 hashed, is the page's ETag, so a revalidating browser gets 304 without rendering.
+
+A gzip copy is stored beside each page, compressed once when the page is stored, and sent
+to clients that accept it (every browser): about a sixth of the bytes, for no CPU on a hit.
+Its ETag is the same one made weak, as Django's GZipMiddleware does. Public pages carry no
+secrets, so compressing them gives BREACH nothing to find.
 """
 
+import gzip
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from pathlib import Path
@@ -29,6 +36,8 @@ from django.utils.cache import get_conditional_response
 from content.content_state import ContentState, current_content_state
 
 CACHE_PREFIX = "public-page"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+MIN_COMPRESSED_BYTES = 200  # below this a gzip header costs more than it saves (GZipMiddleware's rule)
 
 
 def render_fingerprint() -> str:
@@ -59,7 +68,22 @@ def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -
 
 def _revalidated(etag: str) -> dict[str, str]:
     """Browsers and proxies may keep the page but must ask again (with its ETag) before using it."""
-    return {"ETag": etag, "Cache-Control": "public, no-cache"}
+    return {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept-Encoding"}
+
+
+def _compressed(content: bytes) -> bytes | None:
+    if len(content) < MIN_COMPRESSED_BYTES:
+        return None
+    compressed = gzip.compress(content, compresslevel=6, mtime=0)
+    return compressed if len(compressed) < len(content) else None
+
+
+def _stored_response(request: HttpRequest, stored: tuple, etag: str) -> HttpResponse:
+    content, content_type, compressed = stored
+    if compressed is not None and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        headers = {**_revalidated(f"W/{etag}"), "Content-Encoding": "gzip"}
+        return HttpResponse(compressed, content_type=content_type, headers=headers)
+    return HttpResponse(content, content_type=content_type, headers=_revalidated(etag))
 
 
 def _is_private(response: HttpResponse) -> bool:
@@ -86,17 +110,19 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
                 return not_modified
             stored = page_store.get(key)
             if stored is not None:
-                content, content_type = stored
-                return HttpResponse(content, content_type=content_type, headers=_revalidated(etag))
+                return _stored_response(request, stored, etag)
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response.render()  # a TemplateResponse, such as the sitemap's
             if response.status_code != 200 or response.streaming or _is_private(response):
                 return response
-            page_store.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
-            for name, value in _revalidated(etag).items():
-                response[name] = value
-            return response
+            if not settings.PUBLIC_CACHE_SECONDS:  # caching off: nothing to store, nothing to compress
+                for name, value in _revalidated(etag).items():
+                    response[name] = value
+                return response
+            stored = (response.content, response["Content-Type"], _compressed(response.content))
+            page_store.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+            return _stored_response(request, stored, etag)  # the miss answers as the hits will
 
         return wrapper
 

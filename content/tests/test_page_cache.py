@@ -1,5 +1,6 @@
 """The page cache is never stale: after any write, from any process, by any path."""
 
+import gzip
 import os
 import time
 import uuid
@@ -156,3 +157,27 @@ def test_after_restoring_an_older_state_the_next_write_uses_a_new_generation():
         cursor.execute("UPDATE content_generation SET value = 1000")
     post.save()
     assert content_state().generation > latest
+
+
+def test_clients_accepting_gzip_get_the_stored_compressed_copy(client):
+    post = PostFactory(title="Compressed once")
+    SectionFactory(post=post, content="Words worth compressing. " * 40)
+    url = post.get_absolute_url()
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    for _ in range(2):  # the miss (stored just now) and a hit answer alike
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert packed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.content) == plain.content
+        assert len(packed.content) < len(plain.content) / 3
+        assert packed["ETag"] == f"W/{plain['ETag']}" and "Accept-Encoding" in packed["Vary"]
+    revalidated = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert revalidated.status_code == 304
+
+
+def test_with_caching_off_pages_are_neither_stored_nor_compressed(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    post = PostFactory(title="Not kept")
+    response = client.get(post.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and "Content-Encoding" not in response
+    assert "Not kept" in response.content.decode()
