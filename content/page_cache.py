@@ -116,12 +116,10 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
                 response.render()  # a TemplateResponse, such as the sitemap's
             if response.status_code != 200 or response.streaming or _is_private(response):
                 return response
-            if not settings.PUBLIC_CACHE_SECONDS:  # caching off: nothing to store, nothing to compress
-                for name, value in _revalidated(etag).items():
-                    response[name] = value
-                return response
-            stored = (response.content, response["Content-Type"], _compressed(response.content))
-            page_store.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+            caching = bool(settings.PUBLIC_CACHE_SECONDS)  # off: nothing to store, nothing to compress
+            stored = (response.content, response["Content-Type"], _compressed(response.content) if caching else None)
+            if caching:
+                page_store.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
             return _stored_response(request, stored, etag)  # the miss answers as the hits will
 
         return wrapper
