@@ -8,7 +8,7 @@ from blog_project.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("content.urls")),
+    path("", include("content.site.urls")),
 ]
 
 if settings.BENCH_FLOOR_VIEW:

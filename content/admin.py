@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
-from content import revisions, services, stored_html, trash, workflow, workflow_selectors
-from content.admin_actions import POST_ACTIONS
-from content.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
+from content import stored_html
+from content.editorial import revisions, services, trash, workflow, workflow_selectors
+from content.editorial.admin_actions import POST_ACTIONS
+from content.editorial.admin_views import WorkflowAdminMixin
+from content.editorial.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
-from content.workflow_admin import WorkflowAdminMixin
 from media_library.models import Image
 
 JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}

@@ -33,7 +33,7 @@ from blog_project.backups.errors import BackupError, tool_error
 from blog_project.backups.manifest import Manifest, check_file
 from blog_project.backups.media import media_root, restore_media
 from blog_project.backups.tools import find_tool, wait_polling
-from content.content_state import CHANNEL as CONTENT_STATE_CHANNEL
+from content.site.content_state import CHANNEL as CONTENT_STATE_CHANNEL
 
 _CHUNK = 1024 * 1024
 

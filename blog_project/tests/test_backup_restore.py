@@ -16,7 +16,7 @@ from blog_project.backups.errors import BackupError
 from blog_project.backups.restore import RestoreRequest, restore_backup
 from blog_project.backups.tools import find_tool
 from blog_project.tests.conftest import table_digests
-from content.content_state import ContentState, ContentStateWatcher, content_state, listener_params
+from content.site.content_state import ContentState, ContentStateWatcher, content_state, listener_params
 
 
 @pytest.mark.parametrize(

@@ -1,1 +1,1 @@
-from content.tests.workflow_helpers import editor, editor_client, publisher, publisher_client  # noqa: F401
+from content.tests.editorial.workflow_helpers import editor, editor_client, publisher, publisher_client  # noqa: F401

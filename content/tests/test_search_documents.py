@@ -8,10 +8,10 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from content import trash
+from content.editorial import trash
 from content.models import Post, PostSearchDocument, PostSection
 from content.tests.factories import PostFactory, SectionFactory
-from content.tests.test_search import result_titles
+from content.tests.site.test_search import result_titles
 
 pytestmark = pytest.mark.django_db
 

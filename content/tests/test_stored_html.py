@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from content import services, stored_html
+from content import stored_html
+from content.editorial import services
 from content.models import ContentType, IntroHtml, Post, PostSection, SectionHtml
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from media_library.tests.factories import ImageFactory

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from content import workflow_services
+from content.editorial import workflow_services
 
 
 class Command(BaseCommand):

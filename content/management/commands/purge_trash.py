@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from blog_project.ages import parse_age
-from content import trash
+from content.editorial import trash
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from content.security import public_headers
+from content.site.security import public_headers
 from content.templatetags.content_tags import tag_url
 from content.tests.factories import (
     AudioSectionFactory,

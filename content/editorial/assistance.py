@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from content import revisions
+from content.editorial import revisions
 from content.models import ContentType, Post, PostSection
 from llm.client import CallResult
 from llm.errors import ApplyFailed

@@ -16,9 +16,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from content import revisions, trash, workflow_selectors, workflow_services
+from content.editorial import revisions, trash, workflow_selectors, workflow_services
+from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
-from content.workflow_services import WorkflowDenied
 
 
 def _int_or_none(value) -> int | None:

@@ -4,8 +4,9 @@ import html
 
 from django.utils.safestring import SafeString, mark_safe
 
-from content import seo, stored_html
+from content import stored_html
 from content.models import Post
+from content.site import seo
 
 TOC_MIN_SECTIONS = 4
 

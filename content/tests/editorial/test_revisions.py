@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from reversion.models import Revision
 
-from content import revisions
+from content.editorial import revisions
 from content.models import Post, WorkflowTransition
-from content.tests.test_admin import change_form_data, section_row
-from content.tests.workflow_helpers import client_for, draft_post, finish_stages_before, messages_of
+from content.tests.editorial.test_admin import change_form_data, section_row
+from content.tests.editorial.workflow_helpers import client_for, draft_post, finish_stages_before, messages_of
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from content import feeds, views
-from content.sitemaps import SITEMAPS
-from content.views import public_page
+from content.site import feeds, views
+from content.site.sitemaps import SITEMAPS
+from content.site.views import public_page
 
 app_name = "content"
 cached = public_page()

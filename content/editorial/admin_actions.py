@@ -5,7 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from content import assistance
+from content.editorial import assistance
 from content.models import PostSection
 from llm import tasks
 from llm.config import setup_problem

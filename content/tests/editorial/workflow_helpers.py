@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from content import workflow
+from content.editorial import workflow
 from content.models import Post
 from content.tests.factories import PostFactory, SectionFactory
 

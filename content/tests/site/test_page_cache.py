@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from content.content_state import content_state
 from content.models import Post, PostSection
+from content.site.content_state import content_state
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

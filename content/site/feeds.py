@@ -5,9 +5,9 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from content import selectors
 from content.models import Tag
-from content.seo import absolute_url
+from content.site import selectors
+from content.site.seo import absolute_url
 
 FEED_ITEMS = 20
 

@@ -3,7 +3,7 @@
 import pytest
 
 from content.models import Post
-from content.tests.workflow_helpers import draft_post, finish_stages_before, make_user
+from content.tests.editorial.workflow_helpers import draft_post, finish_stages_before, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

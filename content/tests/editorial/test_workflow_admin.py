@@ -3,11 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from content import workflow
+from content.editorial import workflow
 from content.models import Post, WorkflowTransition
-from content.tests.factories import ImageSectionFactory, SectionFactory
-from content.tests.test_admin import change_form_data, section_row
-from content.tests.workflow_helpers import (
+from content.tests.editorial.test_admin import change_form_data, section_row
+from content.tests.editorial.workflow_helpers import (
     client_for,
     draft_post,
     finish_stages_before,
@@ -16,6 +15,7 @@ from content.tests.workflow_helpers import (
     step,
     workflow_url,
 )
+from content.tests.factories import ImageSectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

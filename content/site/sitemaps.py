@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from content import selectors
+from content.site import selectors
 
 
 class _SiteUrlSitemap(Sitemap):

@@ -1,7 +1,7 @@
 """Every change to a post's workflow: stage transitions, sub-stage moves, scheduled publishing.
 
 Each operation is one transaction that locks the post row (``select_for_update``), checks
-the step against the definition in ``content.workflow`` and the user's permissions, writes
+the step against the definition in ``content.editorial.workflow`` and the user's permissions, writes
 ``stage_data`` back and records a ``WorkflowTransition``. Refusals raise ``WorkflowDenied``
 with a message meant for the editor; nothing is changed then, except that the results of
 content checks that failed are kept on the sub-stage, so the editor sees what to fix.
@@ -15,9 +15,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from content import workflow
+from content.editorial import workflow
+from content.editorial.workflow import Status, SubStageState, Transition, WorkflowState
 from content.models import ContentType, Post, PostSection, WorkflowTransition
-from content.workflow import Status, SubStageState, Transition, WorkflowState
 
 STATE_FIELDS = ["workflow_stage", "stage_data", "published", "published_at", "publish_at", "updated_at"]
 
@@ -328,6 +328,6 @@ def publish_due_posts(now: datetime | None = None) -> list[int]:
 
 
 def _enqueue_scheduled_publication(when: datetime) -> None:
-    from content.workflow_tasks import publish_scheduled_posts
+    from content.editorial.tasks import publish_scheduled_posts
 
     publish_scheduled_posts.using(run_after=when).enqueue()

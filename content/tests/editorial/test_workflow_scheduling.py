@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from content import workflow, workflow_services
+from content.editorial import workflow, workflow_services
+from content.editorial.tasks import publish_scheduled_posts
 from content.models import Post, WorkflowTransition
+from content.tests.editorial.workflow_helpers import draft_post, finish_stages_before, seq_of
 from content.tests.factories import ImageSectionFactory
-from content.tests.workflow_helpers import draft_post, finish_stages_before, seq_of
-from content.workflow_tasks import publish_scheduled_posts
 
 
 def scheduled_post(publisher, minutes_from_now: int = 5, **fields) -> Post:
@@ -62,7 +62,7 @@ def test_scheduling_enqueues_the_task_for_the_publication_time(publisher):
     from django_tasks_db.models import DBTaskResult
 
     post = scheduled_post(publisher, minutes_from_now=30)
-    queued = DBTaskResult.objects.get(task_path="content.workflow_tasks.publish_scheduled_posts")
+    queued = DBTaskResult.objects.get(task_path="content.editorial.tasks.publish_scheduled_posts")
     assert abs(queued.run_after - post.publish_at) < timedelta(seconds=1)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from content import services
+from content.editorial import services
 from content.tests.factories import PostFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

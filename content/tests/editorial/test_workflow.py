@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from content import workflow, workflow_services
+from content.editorial import workflow, workflow_services
+from content.editorial.workflow import Stage, SubStage
+from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post, WorkflowTransition
-from content.tests.workflow_helpers import draft_post, finish_stages_before, messages_of, seq_of, step
-from content.workflow import Stage, SubStage
-from content.workflow_services import WorkflowDenied
+from content.tests.editorial.workflow_helpers import draft_post, finish_stages_before, messages_of, seq_of, step
 
 
 def test_every_substage_key_is_unique_and_every_transition_names_real_stages():

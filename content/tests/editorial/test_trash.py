@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from content.models import Post, PostSection, WorkflowTransition
-from content.tests.test_revisions import save_through_admin
-from content.tests.workflow_helpers import draft_post, messages_of
+from content.tests.editorial.test_revisions import save_through_admin
+from content.tests.editorial.workflow_helpers import draft_post, messages_of
 
 pytestmark = pytest.mark.django_db
 

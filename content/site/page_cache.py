@@ -33,7 +33,7 @@ from django.core.cache import cache as page_store
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 
-from content.content_state import ContentState, current_content_state
+from content.site.content_state import ContentState, current_content_state
 
 CACHE_PREFIX = "public-page"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")

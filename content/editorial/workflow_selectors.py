@@ -11,10 +11,10 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 
-from content import workflow
+from content.editorial import workflow
+from content.editorial.workflow import SubStageState, WorkflowState
+from content.editorial.workflow_services import why_not
 from content.models import Post, WorkflowTransition
-from content.workflow import SubStageState, WorkflowState
-from content.workflow_services import why_not
 
 RECENT_TRANSITIONS = 10
 

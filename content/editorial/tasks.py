@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from content import workflow_services
+from content.editorial import workflow_services
 
 
 @task

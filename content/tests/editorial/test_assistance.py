@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from content import revisions
+from content.editorial import revisions
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from llm.models import LLMInteraction, LLMLog
 from llm.tests.provider_server import completion, error

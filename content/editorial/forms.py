@@ -88,7 +88,7 @@ def stale_version_message(post: Post, submitted: int):
     from django.urls import reverse
     from django.utils.html import format_html
 
-    from content.revisions import latest_revision
+    from content.editorial.revisions import latest_revision
 
     revision = latest_revision(post)
     by = (

@@ -7,10 +7,11 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
-from content import post_page, search, selectors
+from content import search
 from content.models import Post
-from content.page_cache import cached_public_page
-from content.security import public_headers
+from content.site import post_page, selectors
+from content.site.page_cache import cached_public_page
+from content.site.security import public_headers
 
 
 def public_page(*, params=()):

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from content import content_state as content_state_module
-from content.content_state import ContentStateWatcher, content_state, listener_params, process_watcher
+from content.site import content_state as content_state_module
+from content.site.content_state import ContentStateWatcher, content_state, listener_params, process_watcher
 from content.tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,1 @@
+"""System checks of the content settings (filled in below)."""

@@ -1,0 +1,1 @@
+"""The readers' side: everything a reader's request runs. Never imports ``content.editorial``."""
