@@ -109,7 +109,7 @@ class Post(models.Model):
         return page_path("content:post_detail", self.slug)
 
 
-class ContentType(models.TextChoices):
+class SectionType(models.TextChoices):
     TEXT = "text", "Text"
     IMAGE = "image", "Image"
     VIDEO = "video", "Video"
@@ -118,17 +118,17 @@ class ContentType(models.TextChoices):
 
 # For each content type: the field it needs and the media fields it may carry.
 REQUIRED_FIELD = {
-    ContentType.TEXT: "content",
-    ContentType.IMAGE: "image",
-    ContentType.VIDEO: "video_url",
-    ContentType.AUDIO: "audio_url",
+    SectionType.TEXT: "content",
+    SectionType.IMAGE: "image",
+    SectionType.VIDEO: "video_url",
+    SectionType.AUDIO: "audio_url",
 }
 MEDIA_FIELDS = ("image", "video_url", "audio_url", "duration")
 ALLOWED_MEDIA = {
-    ContentType.TEXT: set(),
-    ContentType.IMAGE: {"image"},
-    ContentType.VIDEO: {"video_url", "duration"},
-    ContentType.AUDIO: {"audio_url", "duration"},
+    SectionType.TEXT: set(),
+    SectionType.IMAGE: {"image"},
+    SectionType.VIDEO: {"video_url", "duration"},
+    SectionType.AUDIO: {"audio_url", "duration"},
 }
 
 
@@ -145,7 +145,7 @@ class PostSection(models.Model):
     video_url = models.URLField(max_length=500, null=True, blank=True)
     audio_url = models.URLField(max_length=500, null=True, blank=True)
     content_type = models.CharField(
-        max_length=50, choices=ContentType.choices, default=ContentType.TEXT, db_default=ContentType.TEXT
+        max_length=50, choices=SectionType.choices, default=SectionType.TEXT, db_default=SectionType.TEXT
     )
     duration = models.IntegerField(null=True, blank=True, help_text="Seconds, for video and audio.")
     keywords = models.JSONField(null=True, blank=True)
@@ -167,7 +167,7 @@ class PostSection(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(
-                condition=Q(content_type__in=ContentType.values), name="post_section_content_type_check"
+                condition=Q(content_type__in=SectionType.values), name="post_section_content_type_check"
             ),
             models.CheckConstraint(condition=Q(position__gte=1), name="post_section_position_positive"),
             models.CheckConstraint(
@@ -189,7 +189,7 @@ class PostSection(models.Model):
         super().clean()
         errors = {}
         try:
-            kind = ContentType(self.content_type)
+            kind = SectionType(self.content_type)
         except ValueError:
             return  # the field's own choices validation reports it
         required = REQUIRED_FIELD[kind]

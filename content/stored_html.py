@@ -24,7 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from content.models import ContentType, IntroHtml, Post, PostSection, SectionHtml
+from content.models import IntroHtml, Post, PostSection, SectionHtml, SectionType
 from content.rendering import assign_anchors, render_markdown
 
 TEMPLATE_DIR = Path(settings.BASE_DIR, "templates", "content", "sections")
@@ -38,7 +38,7 @@ RENDERER_VERSIONS = (version("cmarkgfm"), version("nh3"))
 
 def render(section: PostSection) -> SafeString:
     """The section as HTML; ``section.anchor`` must be set (``rendering.assign_anchors``)."""
-    kind = section.content_type if section.content_type in ContentType.values else ContentType.TEXT
+    kind = section.content_type if section.content_type in SectionType.values else SectionType.TEXT
     context = {"section": section, "first": section.position == 1, "body": f"content/sections/{kind}.html"}
     return mark_safe(render_to_string("content/sections/section.html", context))
 

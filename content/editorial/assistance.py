@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from content.editorial import revisions
-from content.models import ContentType, Post, PostSection
+from content.models import Post, PostSection, SectionType
 from llm.client import CallResult
 from llm.errors import ApplyFailed
 from llm.uses import PromptUse, Target, register
@@ -54,7 +54,7 @@ def _section(target: Target, *, lock: bool = False) -> PostSection:
 
 def post_text(post: Post) -> str:
     parts = [post.content]
-    for section in post.sections.filter(content_type=ContentType.TEXT).only("title", "content"):
+    for section in post.sections.filter(content_type=SectionType.TEXT).only("title", "content"):
         parts.extend([section.title or "", section.content])
     return "\n\n".join(part.strip() for part in parts if part and part.strip())[:MAX_TEXT]
 
@@ -228,7 +228,7 @@ for _use in USES:
     register(_use)
 
 SECTION_FILTERS = {
-    "section_keywords": {"content_type": ContentType.TEXT},
+    "section_keywords": {"content_type": SectionType.TEXT},
     "image_prompt": {},
     "alt_text": {"image__isnull": False},
 }

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from content.editorial import workflow
 from content.editorial.workflow import Status, SubStageState, Transition, WorkflowState
-from content.models import ContentType, Post, PostSection, WorkflowTransition
+from content.models import Post, PostSection, SectionType, WorkflowTransition
 
 STATE_FIELDS = ["workflow_stage", "stage_data", "published", "published_at", "publish_at", "updated_at"]
 
@@ -71,7 +71,7 @@ def run_content_checks(post: Post) -> list[dict]:
         except Exception as error:  # ValidationError; anything else is as much a reason to stop
             messages = getattr(error, "messages", [str(error)])
             invalid.append(f"section {section.position} ({section}): {' '.join(messages)}")
-        if section.content_type == ContentType.IMAGE and section.image and not (section.image.alt_text or "").strip():
+        if section.content_type == SectionType.IMAGE and section.image and not (section.image.alt_text or "").strip():
             missing_alt.append(f"section {section.position} ({section.image})")
     return [
         {

@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
-from content.models import ContentType, Post, PostSection, Tag
+from content.models import Post, PostSection, SectionType, Tag
 from media_library.models import Image
 
 # Columns a list of posts never shows; ``content`` can be long and the search document longer.
@@ -26,7 +26,7 @@ SNIPPET_SOURCE_CHARS = 20_000
 
 def _lead_image_json() -> Subquery:
     first_image = (
-        PostSection.objects.filter(post=OuterRef("pk"), content_type=ContentType.IMAGE, image__isnull=False)
+        PostSection.objects.filter(post=OuterRef("pk"), content_type=SectionType.IMAGE, image__isnull=False)
         .order_by("position")
         .values(
             data=JSONObject(

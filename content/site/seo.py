@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from content.models import ContentType, Post
+from content.models import Post, SectionType
 from content.rendering import image_source
 
 DESCRIPTION_CHARS = 200
@@ -63,7 +63,7 @@ def post_meta(post: Post, sections, tags) -> PageMeta:
         twitter_description=snippets.get("twitter") or social,
         tags=[tag.name for tag in tags],
     )
-    lead = next((s for s in sections if s.content_type == ContentType.IMAGE and s.image is not None), None)
+    lead = next((s for s in sections if s.content_type == SectionType.IMAGE and s.image is not None), None)
     if lead is not None:
         meta.image = absolute_url(image_source(lead.image).src)
         meta.image_alt = lead.image.alt_text or ""

@@ -1,6 +1,6 @@
 import factory
 
-from content.models import ContentType, Post, PostSection, Tag
+from content.models import Post, PostSection, SectionType, Tag
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -36,25 +36,25 @@ class SectionFactory(factory.django.DjangoModelFactory):
     post = factory.SubFactory(PostFactory)
     position = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Section {n}")
-    content_type = ContentType.TEXT
+    content_type = SectionType.TEXT
     content = "Some *Markdown* text."
 
 
 class ImageSectionFactory(SectionFactory):
-    content_type = ContentType.IMAGE
+    content_type = SectionType.IMAGE
     content = ""
     image = factory.SubFactory("media_library.tests.factories.ImageFactory")
 
 
 class VideoSectionFactory(SectionFactory):
-    content_type = ContentType.VIDEO
+    content_type = SectionType.VIDEO
     content = ""
     video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     duration = 212
 
 
 class AudioSectionFactory(SectionFactory):
-    content_type = ContentType.AUDIO
+    content_type = SectionType.AUDIO
     content = ""
     audio_url = "https://example.org/episode.mp3"
     duration = 1800

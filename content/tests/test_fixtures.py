@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from content.models import ContentType, Post, PostSection
+from content.models import Post, PostSection, SectionType
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_fixtures_load_twice_without_change():
     call_command("loaddata", *FIXTURES, verbosity=0)
     assert row_counts() == first
     assert first["content.Post"] >= 5
-    assert set(PostSection.objects.values_list("content_type", flat=True)) == set(ContentType.values)
+    assert set(PostSection.objects.values_list("content_type", flat=True)) == set(SectionType.values)
     assert first["content.Tag"] > 0 and first["media_library.Image"] > 0 and first["llm.LLMPrompt"] >= 6
 
 

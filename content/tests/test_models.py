@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from content.models import ContentType, Post, PostSection, TaggedPost
+from content.models import Post, PostSection, SectionType, TaggedPost
 from content.tests.factories import (
     AudioSectionFactory,
     ImageSectionFactory,
@@ -114,11 +114,11 @@ def test_each_content_type_requires_its_field(factory, missing_field):
 @pytest.mark.parametrize(
     ("content_type", "foreign_field", "value"),
     [
-        (ContentType.TEXT, "video_url", "https://vimeo.com/1"),
-        (ContentType.IMAGE, "audio_url", "https://example.org/a.mp3"),
-        (ContentType.VIDEO, "audio_url", "https://example.org/a.mp3"),
-        (ContentType.AUDIO, "video_url", "https://vimeo.com/1"),
-        (ContentType.TEXT, "duration", 10),
+        (SectionType.TEXT, "video_url", "https://vimeo.com/1"),
+        (SectionType.IMAGE, "audio_url", "https://example.org/a.mp3"),
+        (SectionType.VIDEO, "audio_url", "https://example.org/a.mp3"),
+        (SectionType.AUDIO, "video_url", "https://vimeo.com/1"),
+        (SectionType.TEXT, "duration", 10),
     ],
 )
 def test_a_section_may_not_carry_another_types_fields(content_type, foreign_field, value):

@@ -9,7 +9,7 @@ from django.db import connection
 
 from content import stored_html
 from content.editorial import services
-from content.models import ContentType, IntroHtml, Post, PostSection, SectionHtml
+from content.models import IntroHtml, Post, PostSection, SectionHtml, SectionType
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from media_library.tests.factories import ImageFactory
 
@@ -85,7 +85,7 @@ def test_only_the_first_section_loads_its_image_eagerly():
     old_first = ImageSectionFactory(post=post, position=1)
     stored_html.store_for_posts([post.pk])
     assert 'loading="lazy"' not in html_of(old_first)
-    new_first = services.add_section(post, position=1, content_type=ContentType.IMAGE, image=ImageFactory())
+    new_first = services.add_section(post, position=1, content_type=SectionType.IMAGE, image=ImageFactory())
     assert 'loading="lazy"' not in html_of(new_first)
     assert 'loading="lazy"' in html_of(old_first)
 

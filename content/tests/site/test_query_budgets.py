@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from content.models import ContentType, PostSection
+from content.models import PostSection, SectionType
 from content.tests.factories import PostFactory, TagFactory
 from media_library.models import Image
 
@@ -28,7 +28,7 @@ def post_with(sections: int, tags: int):
         for n in range(sections)
     )
     PostSection.objects.bulk_create(
-        PostSection(post=post, position=n + 1, title=f"Part {n}", content_type=ContentType.IMAGE, image=image)
+        PostSection(post=post, position=n + 1, title=f"Part {n}", content_type=SectionType.IMAGE, image=image)
         for n, image in enumerate(images)
     )
     return post
@@ -65,7 +65,7 @@ def page_of_posts(count: int = 20):
             path=f"images/l/{post.pk}.png",
             alt_text=f"Lead of {post.pk}",
         )
-        PostSection.objects.create(post=post, position=1, content_type=ContentType.IMAGE, image=image)
+        PostSection.objects.create(post=post, position=1, content_type=SectionType.IMAGE, image=image)
     return tags[0]
 
 
