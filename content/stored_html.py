@@ -13,27 +13,17 @@ the same way.
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import cache
-from importlib.metadata import version
 from itertools import groupby
 from operator import attrgetter
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from content.fingerprint import render_fingerprint
 from content.models import IntroHtml, Post, PostSection, SectionHtml, SectionType
+from content.page_fields import IMAGE_RENDERED_FIELDS, SECTION_RENDERED_FIELDS
 from content.rendering import assign_anchors, render_markdown
-
-TEMPLATE_DIR = Path(settings.BASE_DIR, "templates", "content", "sections")
-# Python that shapes the HTML besides the templates; a change to any of it changes every key.
-RENDERER_SOURCES = [
-    Path(settings.BASE_DIR, "content", "rendering.py"),
-    Path(settings.BASE_DIR, "media_library", "renditions.py"),
-]
-RENDERER_VERSIONS = (version("cmarkgfm"), version("nh3"))
 
 
 def render(section: PostSection) -> SafeString:
@@ -43,53 +33,16 @@ def render(section: PostSection) -> SafeString:
     return mark_safe(render_to_string("content/sections/section.html", context))
 
 
-@cache
-def _fingerprint_of(sources: tuple[tuple[Path, int], ...], settings_shown: str) -> str:
-    digest = hashlib.blake2b(settings_shown.encode(), digest_size=16)
-    for source, _ in sources:
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
-def _sources() -> tuple[tuple[Path, int], ...]:
-    return tuple(
-        (source, source.stat().st_mtime_ns) for source in [*sorted(TEMPLATE_DIR.glob("*.html")), *RENDERER_SOURCES]
-    )
-
-
-_sources_once = cache(_sources)
-
-
-def renderer_fingerprint() -> str:
-    """A hash of the section templates, the Python rendering code and the media settings.
-
-    Computed once per process, except with DEBUG on, where templates change under a running server
-    (then it is recomputed when a file's modification time changes).
-    """
-    settings_shown = repr((settings.MEDIA_URL, settings.STORAGES.get("default"), RENDERER_VERSIONS))
-    return _fingerprint_of(_sources() if settings.DEBUG else _sources_once(), settings_shown)
-
-
 def source_key(section: PostSection, fingerprint: str) -> str:
-    """A hash of what the section is rendered from (``fingerprint``: ``renderer_fingerprint()``);
+    """A hash of what the section is rendered from (``fingerprint``: ``render_fingerprint()``);
     ``section.image`` must already be loaded and ``section.anchor`` set."""
-    image = section.image if section.image_id is not None else None
-    parts = [
-        fingerprint,
-        section.anchor,
-        section.content_type,
-        section.content,
-        section.title,
-        section.subtitle,
-        section.video_url,
-        section.audio_url,
-        section.duration,
-        section.position == 1,
-        section.image_id,
-    ]
-    if image is not None:
-        metadata = json.dumps(image.image_metadata, sort_keys=True, default=str)
-        parts += [image.path.name, image.alt_text, image.caption, image.watermarked, image.watermarked_path, metadata]
+    parts = [fingerprint, section.anchor, section.position == 1]
+    parts += [getattr(section, name) for name in SECTION_RENDERED_FIELDS]
+    if section.image_id is not None and section.image is not None:
+        parts += [
+            json.dumps(value, sort_keys=True, default=str) if name == "image_metadata" else str(value)
+            for name, value in ((name, getattr(section.image, name)) for name in IMAGE_RENDERED_FIELDS)
+        ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=32).hexdigest()
 
 
@@ -99,7 +52,7 @@ def intro_key(post: Post, fingerprint: str) -> str:
 
 def intro_html(post: Post, stored: tuple[str, str] | None) -> SafeString:
     """The post's introduction as HTML: ``stored`` (key, HTML) while its key matches, else rendered now."""
-    if stored is not None and stored[0] == intro_key(post, renderer_fingerprint()):
+    if stored is not None and stored[0] == intro_key(post, render_fingerprint()):
         return mark_safe(stored[1])
     return render_markdown(post.content)
 
@@ -108,7 +61,7 @@ def sections_html(sections: list[PostSection], stored: dict[int, tuple[str, str]
     """The post's ``sections`` (all of them, in order) as HTML, each the stored HTML (``stored``:
     id -> (key, HTML)) where its key still matches, else a fresh rendering. Sets their ``anchor``."""
     assign_anchors(sections)
-    fingerprint = renderer_fingerprint()
+    fingerprint = render_fingerprint()
     pieces = []
     for section in sections:
         key, html = stored.get(section.pk, (None, ""))
@@ -120,7 +73,7 @@ def sections_html(sections: list[PostSection], stored: dict[int, tuple[str, str]
 def store_for_posts(post_ids: Iterable[int]) -> int:
     """Render and store the HTML of these posts' introductions and sections where it is missing or
     stale; returns how many pieces were stored. Call it in the transaction that changed them."""
-    post_ids, fingerprint = list(post_ids), renderer_fingerprint()
+    post_ids, fingerprint = list(post_ids), render_fingerprint()
     intros = []
     for post in (
         Post.objects.filter(pk__in=post_ids)

@@ -6,7 +6,7 @@ Every cached page is stored under a key made of:
   change to posts, sections, tags or images (migration ``0003_content_generation``);
 - the time the next scheduled post goes live, so a post appears the moment it is due
   even though no row changed;
-- a fingerprint of the settings and templates the page is rendered from;
+- the render fingerprint (``content.fingerprint``): templates, the code and settings pages are made with;
 - the path and the query parameters the view reads.
 
 Both numbers come from this process's content-state watcher (LISTEN/NOTIFY, no query), or
@@ -25,38 +25,19 @@ import gzip
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from functools import cache, wraps
-from pathlib import Path
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache as page_store
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 
+from content.fingerprint import render_fingerprint
 from content.site.content_state import ContentState, current_content_state
 
 CACHE_PREFIX = "public-page"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 MIN_COMPRESSED_BYTES = 200  # below this a gzip header costs more than it saves (GZipMiddleware's rule)
-
-
-def render_fingerprint() -> str:
-    """Changes when a setting shown on pages or any template changes (a deploy, say).
-
-    Computed once per process, except with DEBUG on, where templates change under a running server.
-    """
-    return _fingerprint() if settings.DEBUG else _fingerprint_once()
-
-
-def _fingerprint() -> str:
-    digest = hashlib.sha256(f"{settings.SITE_NAME}|{settings.SITE_URL}|{settings.MEDIA_URL}".encode())
-    for template in sorted(Path(settings.BASE_DIR, "templates").rglob("*")):
-        if template.is_file():
-            digest.update(template.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_fingerprint_once = cache(_fingerprint)
 
 
 def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
 from content.models import Post, PostSection, SectionType, Tag
+from content.page_fields import IMAGE_FIELDS, POST_FIELDS, SECTION_FIELDS, TAG_FIELDS
 from media_library.models import Image
 
 # Columns a list of posts never shows; ``content`` can be long and the search document longer.
@@ -71,26 +72,6 @@ def tag_named(posts, slug: str) -> Tag | None:
     return next((tag for post in posts for tag in post.tag_list if tag.slug == slug), None)
 
 
-# What a post page reads of each section, its image and its tags, through the functions
-# post_sections_json() and post_tags_json() (migration 0008), planned once per connection.
-PAGE_SECTION_FIELDS = (
-    "id",
-    "post_id",
-    "title",
-    "subtitle",
-    "content",
-    "position",
-    "content_type",
-    "image_id",
-    "video_url",
-    "audio_url",
-    "duration",
-    "social_media_snippets",
-)
-PAGE_IMAGE_FIELDS = ("id", "path", "alt_text", "caption", "image_metadata", "watermarked", "watermarked_path")
-PAGE_TAG_FIELDS = ("id", "name", "slug")
-
-
 @cache
 def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields if field.attname in fields)
@@ -103,12 +84,6 @@ def _from_json(model, fields: tuple[str, ...], data: dict, db: str):
     return model.from_db(db, names, [data[name] for name in names])
 
 
-# The post's own columns a page reads, in model order (the JSON ones it does not read are left out).
-PAGE_POST_FIELDS = tuple(
-    field.attname
-    for field in Post._meta.concrete_fields
-    if field.attname not in ("search_vector", "llm_metadata", "stage_data")
-)
 _SLUG_PLACEHOLDER = "\x00slug"
 
 
@@ -129,7 +104,7 @@ def _post_page_sql(live: bool) -> tuple[str, tuple, int]:
                 "(SELECT json_build_array(source_key, html) FROM post_intro_html WHERE post_id = post.id)", ()
             ),
         )
-        .values_list(*PAGE_POST_FIELDS, "section_data", "tag_data", "intro_data")
+        .values_list(*POST_FIELDS, "section_data", "tag_data", "intro_data")
         .query
     )
     sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
@@ -148,14 +123,14 @@ def _post_page(slug: str, *, live: bool) -> Post:
         raise Post.DoesNotExist(f"No post with the slug {slug!r}.")
     *values, section_data, tag_data, intro_data = row
     db = connection.alias
-    post = Post.from_db(db, PAGE_POST_FIELDS, values)
-    post.tag_list = [_from_json(Tag, PAGE_TAG_FIELDS, tag, db) for tag in tag_data or []]
+    post = Post.from_db(db, POST_FIELDS, values)
+    post.tag_list = [_from_json(Tag, TAG_FIELDS, tag, db) for tag in tag_data or []]
     post.stored_intro = tuple(intro_data) if intro_data else None
     post.section_list, post.stored_html = [], {}
     for data in section_data or []:  # json (not jsonb): psycopg parses it
-        section = _from_json(PostSection, PAGE_SECTION_FIELDS, data, db)
+        section = _from_json(PostSection, SECTION_FIELDS, data, db)
         image = data["image"]
-        section.image = _from_json(Image, PAGE_IMAGE_FIELDS, image, db) if image else None
+        section.image = _from_json(Image, IMAGE_FIELDS, image, db) if image else None
         post.section_list.append(section)
         post.stored_html[section.pk] = (data["stored_key"], data["stored_html"])
     return post
