@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from blog_project.forms import ReadableJSONField
-from content import stored_html
-from content.editorial import revisions, services, trash, workflow, workflow_selectors
-from content.editorial.admin_actions import POST_ACTIONS
+from content.editorial import services, trash, workflow, workflow_selectors
+from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
@@ -155,25 +154,24 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = revisions.claim_version(obj.pk, form.cleaned_data["version"])
-        elif obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+        """Nothing here: ``save_related`` saves the post with its sections and tags in one service call."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        placed = {
-            placed_form.instance.pk
-            for formset in formsets
-            if isinstance(formset, SectionInlineFormSet)
-            for placed_form in formset.placed_forms
-        }
-        services.renumber_sections(form.instance, placed_first=placed)
-        stored_html.store_for_posts([form.instance.pk])
+        changes = services.SectionChanges(saved=[], deleted=[], placed=[])
+        for formset in formsets:
+            changes.saved += formset.save(commit=False)
+            changes.deleted += formset.deleted_objects
+            if isinstance(formset, SectionInlineFormSet):
+                changes.placed += [placed_form.instance for placed_form in formset.placed_forms]
         changed = [*form.changed_data, *("sections" for formset in formsets if formset.has_changed())]
-        comment = "Changed " + ", ".join(dict.fromkeys(changed)) + "." if change and changed else "Saved."
-        revisions.record_revision(form.instance, request.user, "Created." if not change else comment)
+        services.save_post(
+            form.instance,
+            request.user,
+            comment=services.describe_change(not change, changed),
+            sections=changes,
+            tags=form.cleaned_data.get("tags") if "tags" in form.fields else None,
+            expected_version=form.cleaned_data["version"] if change else None,
+        )
 
     def delete_model(self, request, obj):
         trash.trash_post(obj.pk, request.user)
@@ -195,3 +193,23 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PostSection)
+class SectionAssistanceAdmin(admin.ModelAdmin):
+    """Sections listed for LLM actions; they are edited inline on their post."""
+
+    list_display = ["__str__", "post", "position", "content_type", "updated_at"]
+    list_filter = ["content_type"]
+    list_select_related = ["post"]
+    search_fields = ["title", "content", "post__title"]
+    actions = SECTION_ACTIONS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -272,6 +272,19 @@ class PostSearchDocument(models.Model):
         return f"Search document of post {self.post_id}"
 
 
+class TransitionQuerySet(models.QuerySet):
+    def record(self, post: Post, user, action: str, *, from_stage: str = "", to_stage: str = "", **fields):
+        """Log one step; the stages default to the post's current one (a step that does not move it)."""
+        return self.create(
+            post=post,
+            user=user if user is not None and user.is_authenticated else None,
+            action=action,
+            from_stage=from_stage or post.workflow_stage,
+            to_stage=to_stage or post.workflow_stage,
+            **fields,
+        )
+
+
 class WorkflowTransition(models.Model):
     """One step a post took through the editorial workflow: who, when, from where to where."""
 
@@ -285,6 +298,8 @@ class WorkflowTransition(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    objects = TransitionQuerySet.as_manager()
 
     class Meta:
         db_table = "workflow_transition"

@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from content.editorial import assistance
-from content.models import PostSection
 from llm import tasks
 from llm.config import setup_problem
 from llm.errors import PromptMissing
@@ -65,23 +64,3 @@ def _section_action(use_name: str):
 
 POST_ACTIONS = [_post_action(use.name) for use in assistance.USES]
 SECTION_ACTIONS = [_section_action(name) for name in sorted(SECTION_USES)]
-
-
-@admin.register(PostSection)
-class SectionAssistanceAdmin(admin.ModelAdmin):
-    """Sections listed for LLM actions; they are edited inline on their post."""
-
-    list_display = ["__str__", "post", "position", "content_type", "updated_at"]
-    list_filter = ["content_type"]
-    list_select_related = ["post"]
-    search_fields = ["title", "content", "post__title"]
-    actions = SECTION_ACTIONS
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

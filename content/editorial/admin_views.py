@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from content.editorial import revisions, trash, workflow_selectors, workflow_services
+from content.editorial import revisions, services, trash, workflow_selectors, workflow_services
 from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
 
@@ -174,7 +174,7 @@ class WorkflowAdminMixin:
         if not self.has_change_permission(request, post):
             raise PermissionDenied
         try:
-            revisions.revert(post.pk, request.POST.get("revision"), request.user)
+            services.revert(post.pk, request.POST.get("revision"), request.user)
         except revisions.RevertRefused as refusal:
             messages.error(request, f"Not reverted: {refusal}")
             return redirect("admin:content_post_revisions", post.pk)

@@ -10,13 +10,23 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from content.editorial import revisions
+from content.editorial import services
 from content.models import Post, PostSection, SectionType
 from llm.client import CallResult
 from llm.errors import ApplyFailed
 from llm.uses import PromptUse, Target, register
 
 MAX_TEXT = 12_000  # characters of post text sent to the model
+
+# The workflow sub-stage each kind of answer serves (its LLM column lists the interaction).
+SUBSTAGE_SERVED = {
+    "summary": "summary_seo",
+    "title_ideas": "draft",
+    "social_media_snippets": "social",
+    "keywords": "summary_seo",
+    "image_prompt": "sections_media",
+    "alt_text": "sections_media",
+}
 
 POST_PLACEHOLDERS = {
     "title": "the post's title",
@@ -93,53 +103,65 @@ def _note(result: CallResult) -> dict:
     return {"interaction": result.interaction_id, "model": result.model, "at": timezone.now().isoformat()}
 
 
-def _save_post_metadata(post: Post, key: str, value: dict, *fields: str) -> None:
+def _save_post(post: Post, key: str, result: CallResult, *fields: str) -> None:
+    """Save what the answer changed on the post, noting the interaction on the sub-stage it serves."""
+    services.save_post(
+        post,
+        None,
+        comment=f"LLM {key} applied.",
+        update_fields=[*fields, "llm_metadata"],
+        llm=services.LlmNote(SUBSTAGE_SERVED[key], result.interaction_id),
+    )
+
+
+def _save_post_metadata(post: Post, key: str, value: dict, *fields: str, result: CallResult) -> None:
     post.llm_metadata = {**(post.llm_metadata or {}), key: value}
-    post.save(update_fields=[*fields, "llm_metadata", "updated_at"])
-    _record_change(post, f"LLM {key} applied.")
+    _save_post(post, key, result, *fields)
 
 
-def _save_section_metadata(section: PostSection, key: str, result: CallResult, *fields: str) -> None:
-    section.section_metadata = {**(section.section_metadata or {}), key: _note(result)}
-    section.save(update_fields=[*fields, "section_metadata", "updated_at"])
-    _record_change(section.post, f"LLM {key} applied to section {section.position}.")
-
-
-def _record_change(post: Post, comment: str) -> None:
-    """Raise the version (an editor's open form is then refused, not silently overwriting) and keep a revision."""
-    revisions.bump_version(post.pk)
-    revisions.record_revision(post, None, comment)
+def _save_section(section: PostSection, key: str, result: CallResult, *, noted: bool = True) -> None:
+    """Save the section (its metadata naming the interaction when ``noted``) through its post's save."""
+    if noted:
+        section.section_metadata = {**(section.section_metadata or {}), key: _note(result)}
+    services.save_post(
+        section.post,
+        None,
+        comment=f"LLM {key} applied to section {section.position}.",
+        sections=services.SectionChanges(saved=[section]),
+        update_fields=[],
+        llm=services.LlmNote(SUBSTAGE_SERVED[key], result.interaction_id),
+    )
 
 
 @transaction.atomic
 def apply_summary(target: Target, result: CallResult) -> None:
     post = _post(target, lock=True)
     post.summary = result.output[: Post._meta.get_field("summary").max_length]
-    _save_post_metadata(post, "summary", _note(result), "summary")
+    _save_post_metadata(post, "summary", _note(result), "summary", result=result)
 
 
 @transaction.atomic
 def apply_title_ideas(target: Target, result: CallResult) -> None:
     post = _post(target, lock=True)
-    _save_post_metadata(post, "title_ideas", {"titles": result.output["titles"], **_note(result)})
+    _save_post_metadata(post, "title_ideas", {"titles": result.output["titles"], **_note(result)}, result=result)
 
 
 @transaction.atomic
 def apply_snippets(target: Target, result: CallResult) -> None:
     if target.section_id is None:
         post = _post(target, lock=True)
-        _save_post_metadata(post, "social_media_snippets", {"snippets": result.output, **_note(result)})
+        _save_post_metadata(post, "social_media_snippets", {"snippets": result.output, **_note(result)}, result=result)
         return
     section = _section(target, lock=True)
     section.social_media_snippets = result.output
-    _save_section_metadata(section, "social_media_snippets", result, "social_media_snippets")
+    _save_section(section, "social_media_snippets", result)
 
 
 @transaction.atomic
 def apply_keywords(target: Target, result: CallResult) -> None:
     section = _section(target, lock=True)
     section.keywords = result.output["keywords"]
-    _save_section_metadata(section, "keywords", result, "keywords")
+    _save_section(section, "keywords", result)
 
 
 @transaction.atomic
@@ -149,13 +171,13 @@ def apply_image_prompt(target: Target, result: CallResult) -> None:
     if section.image is not None:
         section.image.image_prompt = result.output
         section.image.save(update_fields=["image_prompt", "updated_at"])
-        _save_section_metadata(section, "image_prompt", result)
+        _save_section(section, "image_prompt", result)
         return
     section.section_metadata = {
         **(section.section_metadata or {}),
         "image_prompt": {"text": result.output, **_note(result)},
     }
-    section.save(update_fields=["section_metadata", "updated_at"])
+    _save_section(section, "image_prompt", result, noted=False)
 
 
 @transaction.atomic
@@ -165,7 +187,7 @@ def apply_alt_text(target: Target, result: CallResult) -> None:
         raise ApplyFailed("The section's image was removed before the alt text arrived.")
     section.image.alt_text = result.output[:500]
     section.image.save(update_fields=["alt_text", "updated_at"])
-    _save_section_metadata(section, "alt_text", result)
+    _save_section(section, "alt_text", result)
 
 
 USES = [

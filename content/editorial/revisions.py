@@ -1,10 +1,9 @@
 """Change tracking for posts with django-reversion: one revision per save, with the post's sections.
 
-A revision stores the post's content fields and every section. Reverting restores those
-(sections added since are deleted, removed ones come back) but never the workflow state or
-the publication state: going back to an older text does not unpublish or re-approve a post.
-Optimistic locking lives here too: every content save raises ``Post.version`` with a
-conditional UPDATE, so a save based on an older version is refused.
+A revision stores the post's content fields and every section; this module reads them back
+(snapshots, diffs). Optimistic locking lives here too: every content save raises
+``Post.version`` with a conditional UPDATE, so a save based on an older version is refused.
+Writing (saving, reverting) is ``content.editorial.services``'.
 """
 
 from __future__ import annotations
@@ -16,13 +15,10 @@ from typing import Any
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.db.models import F
 from reversion.models import Revision, Version
 
-from content import stored_html
-from content.models import Post, PostSection, WorkflowTransition
-from media_library.models import Image
+from content.models import Post, PostSection
 
 POST_FIELDS = ["title", "subtitle", "slug", "content", "summary", "llm_metadata"]
 SECTION_FIELDS = [
@@ -50,9 +46,11 @@ def claim_version(post_id: int, expected: int) -> int:
     return expected + 1
 
 
-def bump_version(post_id: int) -> None:
-    """Mark a change made outside the post form, so an editor's open form is refused instead of overwriting it."""
+def next_version(post_id: int) -> int:
+    """Raise the post's version for a change made outside the post form (a revert, an LLM result), so an
+    editor's open form based on the older version is refused instead of overwriting it."""
     Post.objects.filter(pk=post_id).update(version=F("version") + 1)
+    return Post.objects.values_list("version", flat=True).get(pk=post_id)
 
 
 def record_revision(post: Post, user: AbstractBaseUser | None, comment: str) -> None:
@@ -162,46 +160,3 @@ def diff(older: Snapshot, newer: Snapshot) -> tuple[list[FieldChange], list[Sect
             if fields:
                 section_changes.append(SectionChange(label, "changed", fields))
     return post_changes, section_changes
-
-
-def revert(post_id: int, revision_id: Any, user: AbstractBaseUser) -> Post:
-    """Restore the post's content and sections from a revision, as a new revision; one transaction."""
-    with transaction.atomic():
-        try:
-            post = Post.objects.alive().select_for_update(of=("self",)).get(pk=post_id)
-        except Post.DoesNotExist:
-            raise RevertRefused("This post does not exist or is in the trash.") from None
-        revision = revision_of(post, revision_id)
-        stored = snapshot(revision, post)
-        for name in POST_FIELDS:
-            setattr(post, name, stored.post.get(name))
-        if Post.objects.filter(slug=post.slug).exclude(pk=post.pk).exists():
-            post.slug = Post.objects.values_list("slug", flat=True).get(pk=post.pk)
-        post.version += 1
-        post.save(update_fields=[*POST_FIELDS, "version", "updated_at"])
-        _restore_sections(post, stored.sections)
-        stored_html.store_for_posts([post.pk])
-        WorkflowTransition.objects.create(
-            post=post,
-            user=user,
-            action="revert",
-            from_stage=post.workflow_stage,
-            to_stage=post.workflow_stage,
-            note=f"Reverted to revision {revision.pk} of {revision.date_created:%Y-%m-%d %H:%M}.",
-        )
-        record_revision(post, user, f"Reverted to revision {revision.pk}.")
-    return post
-
-
-def _restore_sections(post: Post, stored: dict[int, dict[str, Any]]) -> None:
-    PostSection.objects.filter(post=post).exclude(pk__in=stored).delete()
-    image_ids = {data["image_id"] for data in stored.values() if data.get("image_id")}
-    existing_images = set(Image.objects.filter(pk__in=image_ids).values_list("pk", flat=True))
-    current = PostSection.objects.in_bulk(list(stored))
-    for pk, data in stored.items():
-        section = current.get(pk) or PostSection(pk=pk, post=post)
-        for name in SECTION_FIELDS:
-            if name not in ("post", "image"):
-                setattr(section, name, data.get(name))
-        section.image_id = data.get("image_id") if data.get("image_id") in existing_images else None
-        section.save()

@@ -18,16 +18,6 @@ class TrashRefused(Exception):
     """The trash operation is not allowed; ``str()`` says why."""
 
 
-def _record(post: Post, user, action: str) -> None:
-    WorkflowTransition.objects.create(
-        post=post,
-        user=user if user is not None and user.is_authenticated else None,
-        action=action,
-        from_stage=post.workflow_stage,
-        to_stage=post.workflow_stage,
-    )
-
-
 @transaction.atomic
 def trash_post(post_id: int, user: AbstractBaseUser | None) -> Post:
     """Move a post to the trash: hidden from readers and from the admin's post list."""
@@ -37,7 +27,7 @@ def trash_post(post_id: int, user: AbstractBaseUser | None) -> Post:
     if post.deleted_at is None:
         post.deleted_at = timezone.now()
         post.save(update_fields=["deleted_at", "updated_at"])
-        _record(post, user, "trash")
+        WorkflowTransition.objects.record(post, user, "trash")
     return post
 
 
@@ -54,7 +44,7 @@ def restore_post(post_id: int, user: AbstractBaseUser | None) -> Post:
         raise TrashRefused("This post is not in the trash.")
     post.deleted_at = None
     post.save(update_fields=["deleted_at", "updated_at"])
-    _record(post, user, "restore")
+    WorkflowTransition.objects.record(post, user, "restore")
     return post
 
 

@@ -42,3 +42,15 @@ def test_load_demo_is_idempotent_and_creates_an_admin(django_user_model, capsys)
     call_command("load_demo")
     assert row_counts() == first
     assert django_user_model.objects.filter(username="admin", is_superuser=True).count() == 1
+
+
+def test_load_demo_saves_each_post_through_the_save_service():
+    from content.editorial import revisions
+    from content.models import SectionHtml
+
+    call_command("load_demo")
+    for post in Post.objects.all():
+        assert [version.revision.comment for version in revisions.post_versions(post)] == ["Demo content loaded."]
+        assert SectionHtml.objects.filter(section__post=post).count() == post.sections.count()
+    next_post = Post.objects.create(title="After the demo")  # the ids' sequence was moved past the fixture's
+    assert next_post.pk > max(Post.objects.exclude(pk=next_post.pk).values_list("pk", flat=True))

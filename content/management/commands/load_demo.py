@@ -5,19 +5,21 @@ prompts only where one of that name is missing, and the admin only when there is
 """
 
 import secrets
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
-from content import stored_html
-from content.models import Post
+from content.editorial import services
+from content.models import Post, PostSection, Tag, TaggedPost
 from llm.models import LLMPrompt
+from media_library.models import Image
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 ADMIN_USERNAME = "admin"
@@ -32,12 +34,40 @@ class Command(BaseCommand):
         if Post.objects.exists():
             self.stdout.write("Demo content: the blog already has posts, nothing loaded.")
         else:
-            call_command("loaddata", "demo", verbosity=0)
-            stored_html.store_for_posts(Post.objects.values_list("pk", flat=True))
-            self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({Post.objects.count()} posts)."))
+            loaded = self.load_demo_posts()
+            self.stdout.write(self.style.SUCCESS(f"Demo content loaded ({loaded} posts)."))
         added = self.add_missing_prompts()
         self.stdout.write(f"Prompts: {added} added; demo media files copied: {copied}.")
         self.ensure_admin()
+
+    def load_demo_posts(self) -> int:
+        """Images and tags as the fixture has them; each post with its sections and tags through the save service."""
+        sections, tag_names, tag_of_post, posts = defaultdict(list), {}, defaultdict(list), []
+        with (FIXTURES_DIR / "demo.json").open() as handle:
+            for deserialized in serializers.deserialize("json", handle):
+                row = deserialized.object
+                if isinstance(row, Post):
+                    posts.append(row)
+                elif isinstance(row, PostSection):
+                    sections[row.post_id].append(row)
+                elif isinstance(row, TaggedPost):
+                    tag_of_post[row.content_object_id].append(row.tag_id)
+                else:
+                    deserialized.save()
+                    if isinstance(row, Tag):
+                        tag_names[row.pk] = row.name
+        for post in posts:
+            services.save_post(
+                post,
+                None,
+                comment="Demo content loaded.",
+                sections=services.SectionChanges(saved=sections[post.pk]),
+                tags=[tag_names[pk] for pk in tag_of_post[post.pk]],
+            )
+        with connection.cursor() as cursor:  # rows were written with the fixture's ids
+            for statement in connection.ops.sequence_reset_sql(no_style(), [Post, PostSection, Tag, TaggedPost, Image]):
+                cursor.execute(statement)
+        return len(posts)
 
     def copy_demo_media(self) -> int:
         copied = 0
