@@ -1,6 +1,6 @@
 """Addresses of public pages, reversed once per script prefix and name.
 
-``reverse()`` costs about 90 µs here; a page links the same few addresses every time
+``reverse()`` is dear next to the rest of a page, and a page links the same few addresses every time
 (its post, its tags, the feeds in the header), so each is resolved once per process.
 Keyed by the script prefix, so a site mounted under a path gets its own addresses.
 """

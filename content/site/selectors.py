@@ -20,7 +20,7 @@ from media_library.models import Image
 # Columns a list of posts never shows; ``content`` can be long and the search document longer.
 LIST_DEFERRED = ("content", "search_vector", "llm_metadata", "stage_data")
 # A post's tags as a plain list in ``post.tag_list``: unlike prefetching into ``post.tags.all()``, this
-# builds no queryset per post (taggit's manager makes one for each), a tenth of a list page's time.
+# builds no queryset per post (taggit's manager makes one for each).
 TAGS = Prefetch("tags", to_attr="tag_list")
 SNIPPET_SOURCE_CHARS = 20_000
 
@@ -91,7 +91,7 @@ _SLUG_PLACEHOLDER = "\x00slug"
 def _post_page_sql(live: bool) -> tuple[str, tuple, int]:
     """The post page's query compiled once per process: SQL, parameters and where the slug goes.
 
-    Django compiles a queryset on every execution, over a millisecond for this one, and the
+    Django compiles a queryset on every execution, and the
     text never changes; the visibility rules stay those of ``live()`` and ``alive()``.
     """
     posts = Post.objects.live() if live else Post.objects.alive()

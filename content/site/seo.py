@@ -87,6 +87,6 @@ def blog_posting(post: Post, meta: PageMeta) -> SafeString:
     if meta.image:
         data["image"] = meta.image
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    for character, escaped in _JSON_SCRIPT_ESCAPES:  # str.replace: a tenth of str.translate's time here
+    for character, escaped in _JSON_SCRIPT_ESCAPES:  # str.replace: cheaper than str.translate for three characters
         text = text.replace(character, escaped)
     return mark_safe(text)  # escaped for <script>
