@@ -112,7 +112,7 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["author"]
     actions = [move_to_trash, *POST_ACTIONS]
     change_form_template = "admin/content/post/change_form.html"
-    change_list_template = "admin/content/post/change_list.html"
+    change_list_template = "admin/change_list_with_links.html"
     delete_confirmation_template = "admin/content/post/delete_confirmation.html"
 
     @admin.display(description="stage", ordering="workflow_stage")
@@ -125,6 +125,12 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).alive()
+
+    def changelist_view(self, request, extra_context=None):
+        links = [(reverse("admin:content_post_assignments"), "My assignments")]
+        if request.user.has_perm("content.delete_post"):
+            links.append((reverse("admin:content_post_trash"), "Trash"))
+        return super().changelist_view(request, {**(extra_context or {}), "extra_links": links})
 
     def get_object(self, request, object_id, from_field=None):
         if request.method == "POST":

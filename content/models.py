@@ -217,37 +217,40 @@ class StoredHtml(models.Model):
 
     source_key = models.CharField(max_length=64)
     html = models.TextField()
+    describes = "HTML of"
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.describes} {self.pk}"
+
+
+def _stored_html_of(model, related_name: str, column: str) -> models.OneToOneField:
+    """The owner of stored HTML: one row each, removed with it."""
+    return models.OneToOneField(
+        model, on_delete=models.DB_CASCADE, primary_key=True, related_name=related_name, db_column=column
+    )
 
 
 class SectionHtml(StoredHtml):
     """A section's ``<section>`` element as readers see it."""
 
-    section = models.OneToOneField(
-        PostSection, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered", db_column="section_id"
-    )
+    describes = "HTML of section"
+    section = _stored_html_of(PostSection, "rendered", "section_id")
 
     class Meta:
         db_table = "post_section_html"
-
-    def __str__(self) -> str:
-        return f"HTML of section {self.section_id}"
 
 
 class IntroHtml(StoredHtml):
     """A post's introduction (``post.content``, Markdown) as HTML."""
 
-    post = models.OneToOneField(
-        Post, on_delete=models.DB_CASCADE, primary_key=True, related_name="rendered_intro", db_column="post_id"
-    )
+    describes = "HTML of the introduction of post"
+    post = _stored_html_of(Post, "rendered_intro", "post_id")
 
     class Meta:
         db_table = "post_intro_html"
-
-    def __str__(self) -> str:
-        return f"HTML of the introduction of post {self.post_id}"
 
 
 class PostSearchDocument(models.Model):

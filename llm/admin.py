@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from blog_project.forms import ReadableJSONField
@@ -39,7 +39,25 @@ class LLMPromptAdmin(SetupWarningMixin, admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
-    """Records are written by the LLM client only; the admin reads them."""
+    """Records are written by the LLM client only; the admin reads them.
+
+    ``extra_page`` is (path, view, URL name) of one more page the list links to (tasks, metrics).
+    """
+
+    extra_page: tuple = ()
+    change_list_template = "admin/change_list_with_links.html"
+
+    def changelist_view(self, request, extra_context=None):
+        links = [(reverse("admin:llm_tasks"), "LLM tasks")]
+        if request.user.has_perm("llm.view_llmlog"):
+            links.append((reverse("admin:llm_metrics"), "Metrics"))
+        return super().changelist_view(request, {**(extra_context or {}), "extra_links": links})
+
+    def get_urls(self):
+        if not self.extra_page:
+            return super().get_urls()
+        route, view, name = self.extra_page
+        return [path(route, self.admin_site.admin_view(view), name=name), *super().get_urls()]
 
     def has_add_permission(self, request):
         return False
@@ -55,13 +73,7 @@ class LLMInteractionAdmin(ReadOnlyAdmin):
     list_select_related = ["prompt", "post"]
     search_fields = ["input_text", "output_text", "error_message"]
     date_hierarchy = "created_at"
-    change_list_template = "admin/llm/change_list_with_links.html"
-
-    def get_urls(self):
-        return [
-            path("tasks/", self.admin_site.admin_view(admin_views.tasks_view), name="llm_tasks"),
-            *super().get_urls(),
-        ]
+    extra_page = ("tasks/", admin_views.tasks_view, "llm_tasks")
 
 
 @admin.register(LLMLog)
@@ -70,10 +82,4 @@ class LLMLogAdmin(ReadOnlyAdmin):
     list_filter = ["status", "error_category", "recovery_action", "model"]
     search_fields = ["operation", "message", "error_class"]
     date_hierarchy = "created_at"
-    change_list_template = "admin/llm/change_list_with_links.html"
-
-    def get_urls(self):
-        return [
-            path("metrics/", self.admin_site.admin_view(admin_views.metrics_view), name="llm_metrics"),
-            *super().get_urls(),
-        ]
+    extra_page = ("metrics/", admin_views.metrics_view, "llm_metrics")

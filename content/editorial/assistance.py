@@ -190,60 +190,37 @@ def apply_alt_text(target: Target, result: CallResult) -> None:
     _save_section(section, "alt_text", result)
 
 
+def _post_use(name, label, required, build_context, apply, shape=None) -> PromptUse:
+    return PromptUse(name, label, POST_PLACEHOLDERS, frozenset({required}), build_context, apply, shape)
+
+
+def _section_use(
+    name, label, apply, *, shape=None, placeholders=SECTION_PLACEHOLDERS, required="section_text", context=None
+) -> PromptUse:
+    context = context or section_context
+    return PromptUse(name, label, placeholders, frozenset({required}), context, apply, shape, needs_section=True)
+
+
 USES = [
-    PromptUse(
-        name="post_summary",
-        label="Generate summary",
-        placeholders=POST_PLACEHOLDERS,
-        required=frozenset({"post_text"}),
-        build_context=post_context,
-        apply=apply_summary,
+    _post_use("post_summary", "Generate summary", "post_text", post_context, apply_summary),
+    _section_use("section_keywords", "Generate keywords", apply_keywords, shape={"keywords": "list[str]"}),
+    _post_use(
+        "social_media_snippets",
+        "Generate social media snippets",
+        "post_text",
+        snippets_context,
+        apply_snippets,
+        shape={"twitter": "str", "linkedin": "str", "mastodon": "str"},
     ),
-    PromptUse(
-        name="section_keywords",
-        label="Generate keywords",
-        placeholders=SECTION_PLACEHOLDERS,
-        required=frozenset({"section_text"}),
-        build_context=section_context,
-        apply=apply_keywords,
-        output_shape={"keywords": "list[str]"},
-        needs_section=True,
-    ),
-    PromptUse(
-        name="social_media_snippets",
-        label="Generate social media snippets",
-        placeholders=POST_PLACEHOLDERS,
-        required=frozenset({"post_text"}),
-        build_context=snippets_context,
-        apply=apply_snippets,
-        output_shape={"twitter": "str", "linkedin": "str", "mastodon": "str"},
-    ),
-    PromptUse(
-        name="title_ideas",
-        label="Generate title ideas",
-        placeholders=POST_PLACEHOLDERS,
-        required=frozenset({"title"}),
-        build_context=post_context,
-        apply=apply_title_ideas,
-        output_shape={"titles": "list[str]"},
-    ),
-    PromptUse(
-        name="image_prompt",
-        label="Generate image prompt",
-        placeholders=SECTION_PLACEHOLDERS,
-        required=frozenset({"section_text"}),
-        build_context=section_context,
-        apply=apply_image_prompt,
-        needs_section=True,
-    ),
-    PromptUse(
-        name="alt_text",
-        label="Generate alt text",
+    _post_use("title_ideas", "Generate title ideas", "title", post_context, apply_title_ideas, {"titles": "list[str]"}),
+    _section_use("image_prompt", "Generate image prompt", apply_image_prompt),
+    _section_use(
+        "alt_text",
+        "Generate alt text",
+        apply_alt_text,
         placeholders={**SECTION_PLACEHOLDERS, "caption": "the image's caption (may be empty)"},
-        required=frozenset({"caption"}),
-        build_context=alt_text_context,
-        apply=apply_alt_text,
-        needs_section=True,
+        required="caption",
+        context=alt_text_context,
     ),
 ]
 for _use in USES:
