@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "blog_project.request_guard.refuse_control_characters",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# A post's change form sends about 16 fields per section: room for the most sections a post may have (200).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4_000
 
 ROOT_URLCONF = "blog_project.urls"
 WSGI_APPLICATION = "blog_project.wsgi.application"

@@ -11,7 +11,7 @@ from blog_project.forms import ReadableJSONField
 from content.editorial import services, trash, workflow, workflow_selectors
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
-from content.editorial.forms import PostAdminForm, SectionInlineForm, SectionInlineFormSet
+from content.editorial.forms import MAX_SECTIONS, PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
 from media_library.models import Image
 
@@ -50,6 +50,12 @@ class PostSectionInline(admin.StackedInline):
         "social_media_snippets",
         "section_metadata",
     ]
+
+    max_num = MAX_SECTIONS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
+        return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "image":

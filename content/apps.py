@@ -1,12 +1,23 @@
 from django.apps import AppConfig
 
+# The models whose tables raise the content generation (migration 0003): a save of any is a content change.
+CONTENT_MODELS = ("content.Post", "content.PostSection", "content.Tag", "content.TaggedPost", "media_library.Image")
+
 
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Content"
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
         from content import checks  # noqa: F401  system checks of the content settings
+        from content.site.content_state import note_content_write
+
+        for model in CONTENT_MODELS:
+            for signal in (post_save, post_delete):
+                signal.connect(note_content_write, sender=model, dispatch_uid=f"note_content_write:{model}")
+        m2m_changed.connect(note_content_write, dispatch_uid="note_content_write:m2m")
         from content.editorial import (  # noqa: F401
             assistance,  # registers the LLM prompt uses
             revisions,  # registers Post and PostSection with django-reversion

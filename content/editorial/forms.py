@@ -1,10 +1,39 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import BaseInlineFormSet
 
-from content.models import Post, PostSection
+from common.text import first_control_character
+from content.models import Post, PostSection, Tag
+
+MAX_SECTIONS = 200  # a bound on one request's work; the settings' field limit leaves room for it
+LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's integer
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
 
-class SectionInlineForm(forms.ModelForm):
+def refuse_control_characters(value: str) -> None:
+    """Text with a control character (other than tab and line breaks) breaks feeds and valid HTML."""
+    found = first_control_character(value)
+    if found:
+        raise forms.ValidationError(
+            "Remove the invisible control character (U+%(code)04X) from this text.",
+            code="control_character",
+            params={"code": ord(found)},
+        )
+
+
+class GuardedFieldsMixin:
+    """Every text field refuses control characters, every whole number stays within PostgreSQL's integer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_control_characters)
+            elif isinstance(field, forms.IntegerField):
+                field.validators += [MaxValueValidator(LARGEST_INTEGER), MinValueValidator(-LARGEST_INTEGER)]
+
+
+class SectionInlineForm(GuardedFieldsMixin, forms.ModelForm):
     class Meta:
         model = PostSection
         fields = [
@@ -39,6 +68,11 @@ class SectionInlineForm(forms.ModelForm):
 class SectionInlineFormSet(BaseInlineFormSet):
     """Validates positions across all sections and remembers which ones the editor placed."""
 
+    default_error_messages = {
+        "too_many_forms": "A post can have at most %(num)d sections.",
+        "too_few_forms": "Please submit at least %(num)d sections.",
+    }
+
     def clean(self):
         super().clean()
         self.placed_forms = []
@@ -67,13 +101,26 @@ class SectionInlineFormSet(BaseInlineFormSet):
                 self.placed_forms.append(form)
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(GuardedFieldsMixin, forms.ModelForm):
     """The post form; refuses a save based on an older version of the post (optimistic locking)."""
 
     class Meta:
         model = Post
         fields = ["title", "subtitle", "slug", "summary", "content", "tags", "version", "author", "llm_metadata"]
         widgets = {"version": forms.HiddenInput}
+
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags") or []
+        too_long = [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                "A tag can have at most %(limit)d characters; shorten “%(tag)s” (%(length)d).",
+                code="tag_too_long",
+                params={"limit": TAG_MAX_LENGTH, "tag": too_long[0], "length": len(too_long[0])},
+            )
+        for tag in tags:
+            refuse_control_characters(tag)
+        return tags
 
     def clean(self):
         cleaned = super().clean()

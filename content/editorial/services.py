@@ -11,12 +11,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from content import stored_html
 from content.editorial import revisions, workflow_services
 from content.models import Post, PostSection, WorkflowTransition
+from content.slugs import unique_slug, unique_slug_base
 from media_library.models import Image
 
 
@@ -60,6 +61,8 @@ def save_post(
     the next version, so an open form based on the older one is refused instead of overwriting.
     ``update_fields`` limits which of the post's own fields are written (all by default).
     """
+    if post._state.adding or update_fields is None or "slug" in update_fields:
+        _reserve_slug(post)
     if post._state.adding:
         if post.author_id is None and user is not None and user.is_authenticated:
             post.author = user
@@ -86,6 +89,16 @@ def save_post(
     if llm is not None:
         workflow_services.link_llm_interaction(post.pk, llm.substage, llm.interaction_id)
     return post
+
+
+def _reserve_slug(post: Post) -> None:
+    """The post's address, free of races: saves asking for the same one wait for each other (a lock per
+    address, held to the end of the transaction), and the later one gets ``-2``, ``-3``…"""
+    requested = post.slug or unique_slug_base(post.title)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"post-slug:{requested}"])
+    if not post.slug or Post.objects.filter(slug=post.slug).exclude(pk=post.pk).exists():
+        post.slug = unique_slug(Post, requested, exclude_pk=post.pk, max_length=Post._meta.get_field("slug").max_length)
 
 
 @transaction.atomic

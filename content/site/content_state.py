@@ -11,7 +11,8 @@ notification, when the next scheduled post goes live, and every ``HEARTBEAT`` se
 watcher is healthy a request needs no query at all; while it is not (not connected yet, connection
 lost, reconnecting) and once the next scheduled post is due, requests ask PostgreSQL as before.
 A reader may see the previous version for the few milliseconds between a commit and the watcher's
-reading after the notification.
+reading after the notification; the process that wrote does not: after its own commit it asks
+PostgreSQL until the watcher has read again (``note_content_write``, connected in ``content.apps``).
 """
 
 import logging
@@ -25,7 +26,7 @@ from datetime import datetime
 import psycopg
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -55,6 +56,24 @@ def content_state() -> ContentState:
 class _Reading:
     state: ContentState
     trusted_until: float  # time.monotonic(): a watcher that stopped reading is not believed past this
+
+
+# The generation this process's own last committed change reached: a watcher reading older than it is not
+# used, so a writer always sees its own write (the watcher hears of it milliseconds later).
+_own_generation = 0
+
+
+def _remember_own_generation(alias: str) -> None:
+    global _own_generation
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT value FROM content_generation WHERE id = 1")
+        _own_generation = max(_own_generation, cursor.fetchone()[0])
+
+
+def note_content_write(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Receiver of the content models' save and delete signals (connected in ``content.apps``)."""
+    if settings.PAGE_CACHE_LISTEN:
+        transaction.on_commit(lambda: _remember_own_generation(using), using=using)
 
 
 class ContentStateWatcher:
@@ -88,7 +107,7 @@ class ContentStateWatcher:
     def state(self) -> ContentState | None:
         """The state while the watcher is healthy and no scheduled post has gone live since; else None."""
         reading = self._reading
-        if reading is None or time.monotonic() >= reading.trusted_until:
+        if reading is None or time.monotonic() >= reading.trusted_until or reading.state.generation < _own_generation:
             return None
         next_change = reading.state.next_change
         if next_change is not None and timezone.now() >= next_change:

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from common.text import without_control_characters
 from content.models import Tag
 from content.site import selectors
 from content.site.seo import absolute_url
@@ -12,10 +13,38 @@ from content.site.seo import absolute_url
 FEED_ITEMS = 20
 
 
+def _visible(value):
+    if isinstance(value, str):
+        return without_control_characters(value)
+    if isinstance(value, (list, tuple)):
+        return [_visible(item) for item in value]
+    return value
+
+
+class VisibleTextMixin:
+    """XML 1.0 has no place for control characters: stored text that holds one (raw SQL, a restore) is
+    shown without them instead of failing the whole feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_visible, args), **{name: _visible(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_visible, args), **{name: _visible(value) for name, value in kwargs.items()})
+
+
+class RssFeed(VisibleTextMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(VisibleTextMixin, Atom1Feed):
+    pass
+
+
 class LatestPostsFeed(Feed):
     """RSS 2.0 of the site; ``AtomLatestPostsFeed`` is the same as Atom."""
 
     url_name = "content:feed_rss"
+    feed_type = RssFeed
 
     def title(self) -> str:
         return settings.SITE_NAME
@@ -54,7 +83,7 @@ class LatestPostsFeed(Feed):
 
 
 class AtomLatestPostsFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     url_name = "content:feed_atom"
 
 
@@ -84,5 +113,5 @@ class TagFeed(LatestPostsFeed):
 
 
 class AtomTagFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     url_name = "content:tag_feed_atom"
