@@ -76,7 +76,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL selects a server; unset, the embedded PostgreSQL under var/.
+# Database: DATABASE_URL selects a server; unset, the embedded PostgreSQL under var/. Connecting waits at most
+# DATABASE_CONNECT_TIMEOUT s, a statement DATABASE_STATEMENT_TIMEOUT s in web processes (see database_config.py).
 DATABASES = {"default": database_from_environment(env, VAR_DIR / "postgres")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
