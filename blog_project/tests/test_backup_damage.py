@@ -127,7 +127,7 @@ def test_an_existing_target_survives_a_version_refusal(source_database, backup_d
     restore_backup(RestoreRequest(path=backup.dump, target=target, create=True))
     claim_newer_server(backup)
 
-    with pytest.raises(BackupError, match="comes from PostgreSQL 99.1"):
+    with pytest.raises(BackupError, match=r"comes from PostgreSQL 99\.1"):
         restore_backup(RestoreRequest(path=backup.dump, target=target, replace=True))
 
     assert database_exists(source_database, target.name)
