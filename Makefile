@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
 
-.PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media serve worker backup db-stop clean
+.PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media release serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,9 +44,11 @@ format: install  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-serve: install  ## Production web server: migrate, collectstatic, gunicorn with WEB_CONCURRENCY workers
-	$(MANAGE) migrate --noinput
-	$(MANAGE) collectstatic --noinput --verbosity 0
+release: install  ## Release step of a deploy, once per deploy: migrate (under a lock) and collectstatic
+	$(MANAGE) release
+
+serve: install  ## Production web server: gunicorn with WEB_CONCURRENCY workers (run `make release` first, or RELEASE=1)
+	@if [ -n "$(RELEASE)" ]; then $(MANAGE) release; fi
 	$(VENV)/bin/gunicorn blog_project.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --timeout $(GUNICORN_TIMEOUT) --access-logfile - --error-logfile -
 

@@ -2,5 +2,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from blog_project.database_config import serve_web
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
+serve_web()  # before the settings are read: web processes get DATABASE_STATEMENT_TIMEOUT
 application = get_asgi_application()

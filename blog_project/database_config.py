@@ -1,5 +1,14 @@
-"""Turn ``DATABASE_URL`` (or its absence) into Django's database settings."""
+"""Turn ``DATABASE_URL`` (or its absence) into Django's database settings, timeouts included.
 
+A hung or overloaded database must cost a request a bounded time: connecting gives up after
+``DATABASE_CONNECT_TIMEOUT`` seconds, and in web processes (gunicorn through ``blog_project.wsgi``
+or ``asgi``) a statement is cancelled by the server after ``DATABASE_STATEMENT_TIMEOUT`` seconds,
+raising ``OperationalError``. ``manage.py`` commands (migrations, backups, the task worker,
+``render_html``) legitimately run long statements: theirs is ``COMMAND_STATEMENT_TIMEOUT``, none
+by default.
+"""
+
+import math
 from pathlib import Path
 
 import environ
@@ -11,8 +20,53 @@ class DatabaseURLError(Exception):
 
 SUPPORTED_SCHEMES = ("postgres", "postgresql", "pgsql")
 
+_web_process = False
 
-def database_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict:
+
+def serve_web() -> None:
+    """Mark this process as a web server (before Django reads the settings): web statement timeout."""
+    global _web_process
+    _web_process = True
+
+
+def is_web_process() -> bool:
+    return _web_process
+
+
+def database_from_environment(env: environ.Env, embedded_data_dir: Path, *, web: bool | None = None) -> dict:
+    config = _server_from_environment(env, embedded_data_dir)
+    options = dict(config.get("OPTIONS") or {})
+    timeouts = timeout_options(env, _web_process if web is None else web)
+    if "connect_timeout" in timeouts:
+        options.setdefault("connect_timeout", timeouts["connect_timeout"])  # DATABASE_URL's own wins
+    if "options" in timeouts:  # before DATABASE_URL's own options, so that a -c there wins
+        options["options"] = " ".join(filter(None, [timeouts["options"], options.get("options")]))
+    config["OPTIONS"] = options
+    return config
+
+
+def timeout_options(env: environ.Env, web: bool) -> dict:
+    """libpq options bounding the wait for a connection and, when set, every statement."""
+    options = {}
+    if connect := _seconds(env, "DATABASE_CONNECT_TIMEOUT", 5):
+        options["connect_timeout"] = max(2, math.ceil(connect))  # whole seconds, 2 at least (libpq's minimum)
+    variable = "DATABASE_STATEMENT_TIMEOUT" if web else "COMMAND_STATEMENT_TIMEOUT"
+    if statement := _seconds(env, variable, 30 if web else 0):
+        options["options"] = f"-c statement_timeout={max(1, round(statement * 1000))}"
+    return options
+
+
+def _seconds(env: environ.Env, variable: str, default: float) -> float:
+    try:
+        value = env.float(variable, default=default)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise DatabaseURLError(f"{variable} must be a number of seconds (0: no limit), not {env.str(variable)!r}.")
+    return value
+
+
+def _server_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict:
     url = env.str("DATABASE_URL", default="").strip()
     if not url:
         return {
@@ -34,5 +88,4 @@ def database_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict
     if not config.get("NAME"):
         raise DatabaseURLError("DATABASE_URL names no database: add /NAME at its end.")
     config["ENGINE"] = "django.db.backends.postgresql"
-    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config

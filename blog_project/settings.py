@@ -80,7 +80,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL selects a server; unset, the embedded PostgreSQL under var/.
+# Database: DATABASE_URL selects a server; unset, the embedded PostgreSQL under var/. Connecting waits at most
+# DATABASE_CONNECT_TIMEOUT s, a statement DATABASE_STATEMENT_TIMEOUT s in web processes (see database_config.py).
 DATABASES = {"default": database_from_environment(env, VAR_DIR / "postgres")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -183,7 +184,9 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be HEADER,VALUE, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the backend over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]  # load balancers probe the backend over plain HTTP
+# /healthz/ready gives the database this long to answer SELECT 1 (a SET LOCAL statement_timeout).
+HEALTHZ_DB_TIMEOUT_MS = env.int("HEALTHZ_DB_TIMEOUT_MS", default=1000)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -221,6 +224,12 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost of them
+# put in X-Forwarded-For (blog_project/login_throttle.py); a client's own X-Forwarded-For is never believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+AXES_CLIENT_IP_CALLABLE = "blog_project.login_throttle.client_ip"
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts, not a banner on every start
 
 # --- LLM assistance ---

@@ -8,6 +8,7 @@ litellm is imported lazily here and nowhere else: importing it takes seconds.
 
 import functools
 import os
+import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -49,6 +50,22 @@ class CallResult:
     @property
     def reason(self) -> str:
         return errors.reason(self.error_category) if not self.ok else ""
+
+
+# A secret shorter than this is not scrubbed: replacing a key like "x" would rewrite every "x" of a log
+# while hiding nothing (such a key guards nothing either).
+MIN_SECRET_LENGTH = 8
+# A secret is replaced where it stands whole: not inside a longer word or key (a letter, digit, "_" or
+# "-" right before or after it), but after a %-escape ("key%3D<secret>" in a quoted URL).
+_WHOLE = r"(?:(?<![A-Za-z0-9_-])|(?<=%[0-9A-Fa-f]{{2}})){}(?![A-Za-z0-9_-])"
+
+
+def scrub_secrets(text: str, secrets: list[str]) -> str:
+    """``text`` with every whole occurrence of each secret of ``MIN_SECRET_LENGTH``+ characters replaced."""
+    meaningful = {secret for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH}
+    for secret in sorted(meaningful, key=len, reverse=True):  # the longest first: a key holding another goes whole
+        text = re.sub(_WHOLE.format(re.escape(secret)), "[secret]", text)
+    return text
 
 
 @functools.cache
@@ -194,11 +211,8 @@ class _Attempts:
 
     def _scrub(self, text: str) -> str:
         """Remove every secret we know of from a message or stack trace."""
-        secrets = [self.config.api_key] if self.config.api_key else []
-        secrets += [value for key, value in os.environ.items() if key.endswith("_API_KEY") and len(value) >= 8]
-        for secret in secrets:
-            text = text.replace(secret, "[secret]")
-        return text
+        keys = [value for key, value in os.environ.items() if key.endswith("_API_KEY")]
+        return scrub_secrets(text, [self.config.api_key, *keys])
 
     def record(self, input_text: str, status: str) -> CallResult:
         last = self.last_log

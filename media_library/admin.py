@@ -129,8 +129,9 @@ class ImageAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        # A POST is always a bound form, even an empty one: it gets "no file" rather than a blank form again.
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        if form.is_bound and form.is_valid():
             files = form.cleaned_data["files"]
             names = getattr(request, "raw_upload_names", [])
             if len(names) != len(files):

@@ -17,7 +17,13 @@ class MultipleImageField(forms.FileField):
         super().__init__(allow_empty_file=True, **kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if not files:  # an empty list is no upload at all, never "0 images uploaded"
+            if self.required:
+                raise forms.ValidationError(
+                    f"No file was sent in “{self.label}”: choose at least one image to upload.", code="required"
+                )
+            return []
         return [super(MultipleImageField, self).clean(file, initial) for file in files]
 
 

@@ -5,6 +5,7 @@ Formats are recognised by content, never by the file name. Each refusal raises
 """
 
 import io
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -85,10 +86,7 @@ def _open(file: IO[bytes]) -> PILImage.Image:
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             return PILImage.open(file, formats=list(ACCEPTED_FORMATS))
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
-        raise ImageRejected(
-            f"The image has too many pixels ({error}); refused as a possible decompression bomb. "
-            f"The limit is {_megapixels(settings.IMAGE_MAX_PIXELS)}."
-        ) from error
+        raise _too_many_pixels(error) from error
     except UnidentifiedImageError as error:
         raise ImageRejected(_unidentified_reason(head)) from error
     except (OSError, ValueError, SyntaxError) as error:
@@ -110,12 +108,27 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:g} megapixels"
 
 
+def _pixel_limit() -> int:
+    """The most pixels an upload may have: IMAGE_MAX_PIXELS, or Pillow's own bomb limit if that is lower."""
+    pillow = PILImage.MAX_IMAGE_PIXELS
+    return min(settings.IMAGE_MAX_PIXELS, pillow) if pillow else settings.IMAGE_MAX_PIXELS
+
+
+def _too_many_pixels(error: Exception) -> ImageRejected:
+    """Pillow refused the image before we saw its size: say so with our limit, not Pillow's wording."""
+    found = re.search(r"\((\d+) pixels\)", str(error))
+    size = f"The image is {_megapixels(int(found.group(1)))}" if found else "The image has too many pixels"
+    return ImageRejected(
+        f"{size}; the limit is {_megapixels(_pixel_limit())}. It was refused as a possible decompression bomb."
+    )
+
+
 def _inspect(image: PILImage.Image, file: IO[bytes], size: int) -> tuple[dict[str, Any], IO[bytes]]:
     width, height = image.size
     if width * height > settings.IMAGE_MAX_PIXELS:
         raise ImageRejected(
             f"The image is {width}x{height} ({_megapixels(width * height)}); "
-            f"the limit is {_megapixels(settings.IMAGE_MAX_PIXELS)}."
+            f"the limit is {_megapixels(settings.IMAGE_MAX_PIXELS)}. It was refused as a possible decompression bomb."
         )
     frames = _decode_frames(image)
     meta_size = metadata.metadata_bytes(image)
@@ -151,7 +164,9 @@ def _decode_frames(image: PILImage.Image) -> int:
                 return frames
     except ImageRejected:
         raise
-    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError) as error:
+    except PILImage.DecompressionBombError as error:  # a frame bigger than the image's header said
+        raise _too_many_pixels(error) from error
+    except (OSError, ValueError, SyntaxError) as error:
         raise ImageRejected(f"The image data is truncated or corrupt ({error}).") from error
 
 

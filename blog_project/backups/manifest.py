@@ -49,11 +49,20 @@ class Manifest:
     @classmethod
     def read(cls, path: Path) -> Manifest:
         try:
-            data = json.loads(path.read_text())
+            text = path.read_text()
+        except OSError as error:
+            raise BackupError(f"manifest {path.name} cannot be read: {one_line(error)}") from None
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise BackupError(f"manifest {path.name} is not valid JSON ({one_line(error)})") from None
+        try:
             media = data.pop("media", None)
             return cls(**data, media=MediaArchive(**media) if media else None)
-        except (OSError, ValueError, TypeError) as error:
-            raise BackupError(f"manifest {path.name} is unreadable: {one_line(error)}") from None
+        except (AttributeError, TypeError) as error:
+            raise BackupError(
+                f"manifest {path.name} does not describe a backup (missing or unknown fields: {one_line(error)})"
+            ) from None
 
 
 def sha256_of(path: Path) -> str:
@@ -64,10 +73,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_damage(path: Path, size: int, sha256: str) -> str | None:
+    """Why ``path`` is not the file its manifest describes, in plain words; None when it is."""
+    try:
+        actual_size = path.stat().st_size
+    except FileNotFoundError:
+        return f"{path.name} is missing"
+    if actual_size != size:
+        return (
+            f"{path.name} is {actual_size} bytes but was {size} bytes when the backup was made: "
+            "it was cut short or changed since"
+        )
+    if sha256_of(path) != sha256:
+        return f"{path.name} does not match the sha256 in its manifest: its contents changed after the backup was made"
+    return None
+
+
 def check_file(path: Path, size: int, sha256: str) -> None:
     """Raise when ``path`` is not exactly the file the manifest describes."""
-    actual_size = path.stat().st_size
-    if actual_size != size:
-        raise BackupError(f"{path.name} is {actual_size} bytes, its manifest says {size}: the file is damaged.")
-    if sha256_of(path) != sha256:
-        raise BackupError(f"{path.name} does not match the sha256 in its manifest: the file is damaged.")
+    if reason := file_damage(path, size, sha256):
+        raise BackupError(f"{reason}; the file is damaged.")

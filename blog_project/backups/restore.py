@@ -1,7 +1,9 @@
 """Restoring a backup into a database, and its media into MEDIA_ROOT.
 
-Before anything is changed the file is checked against its manifest (size and sha256),
-and a target that already holds tables is refused unless the caller says to replace it.
+Before anything is changed the file is checked against its manifest (size and sha256), the
+server's version against the backup's and the client programs are found; only then is a missing
+target created (and dropped again if the restore fails). A target that already holds tables is
+refused unless the caller says to replace it.
 A plain dump is loaded by ``psql`` in ONE transaction together with the clearing of the
 old contents, so a failed restore leaves the target as it was. A custom archive is loaded
 by ``pg_restore --jobs N`` (parallel, hence not one transaction).
@@ -25,6 +27,7 @@ from blog_project.backups.connection import (
     Database,
     create_database,
     database_exists,
+    drop_database,
     row_counts,
     server_version,
     user_tables,
@@ -32,7 +35,7 @@ from blog_project.backups.connection import (
 from blog_project.backups.errors import BackupError, tool_error
 from blog_project.backups.manifest import Manifest, check_file
 from blog_project.backups.media import media_root, restore_media
-from blog_project.backups.tools import find_tool, wait_polling
+from blog_project.backups.tools import Tool, find_tool, wait_polling
 from content.site.content_state import CHANNEL as CONTENT_STATE_CHANNEL
 
 _CHUNK = 1024 * 1024
@@ -84,33 +87,42 @@ def restore_backup(request: RestoreRequest) -> RestoreResult:
     if manifest:
         check_file(path, manifest.size, manifest.sha256)
     media_archive = _media_archive(path, manifest) if request.media else None
-    if not database_exists(target, target.name):
-        if not request.create:
-            raise BackupError(f"database {target.describe()} does not exist; create it first (createdb).")
+    # Every refusal that does not need the target itself comes before the target is created.
+    exists = database_exists(target, target.name)
+    if not exists and not request.create:
+        raise BackupError(f"database {target.describe()} does not exist; create it first (createdb).")
+    with target.connect(dbname="postgres") as maintenance:
+        major, version = server_version(maintenance)
+    if manifest and manifest.server_major > major:
+        raise BackupError(
+            f"the backup comes from PostgreSQL {manifest.server_version}; "
+            f"{target.describe()} runs the older {version} and cannot load it; nothing was changed."
+        )
+    custom = detect_format(path) == "custom"
+    tool = find_tool("pg_restore" if custom else "psql", max(major, manifest.pg_dump_major if manifest else 0))
+    if not exists:
         create_database(target, target.name)
-    with target.connect() as connection:
-        major, version = server_version(connection)
-        if manifest and manifest.server_major > major:
-            raise BackupError(
-                f"the backup comes from PostgreSQL {manifest.server_version}; "
-                f"{target.describe()} runs the older {version} and cannot load it."
-            )
-        existing = len(user_tables(connection))
-        if existing and not request.replace:
-            raise BackupError(
-                f"database {target.describe()} already holds {existing} tables; "
-                "pass --yes to replace its contents with the backup."
-            )
-        min_major = max(major, manifest.pg_dump_major if manifest else 0)
-        reset = _reset_sql(connection) if existing else None
-        if detect_format(path) == "custom":
-            _restore_custom(path, target, min_major, reset, request)
-        else:
-            _restore_plain(path, target, min_major, reset, request.progress)
-        connection.execute("ANALYZE")
-        # Web processes re-read the content state now: a restore loads its tables without the triggers.
-        connection.execute("SELECT pg_notify(%s, '')", [CONTENT_STATE_CHANNEL])
-        tables = row_counts(connection)
+    try:
+        with target.connect() as connection:
+            existing = len(user_tables(connection))
+            if existing and not request.replace:
+                raise BackupError(
+                    f"database {target.describe()} already holds {existing} tables; "
+                    "pass --yes to replace its contents with the backup."
+                )
+            reset = _reset_sql(connection) if existing else None
+            if custom:
+                _restore_custom(path, target, tool, reset, request)
+            else:
+                _restore_plain(path, target, tool, reset, request.progress)
+            connection.execute("ANALYZE")
+            # Web processes re-read the content state now: a restore loads its tables without the triggers.
+            connection.execute("SELECT pg_notify(%s, '')", [CONTENT_STATE_CHANNEL])
+            tables = row_counts(connection)
+    except BaseException:
+        if not exists:  # the database this restore created goes too: the target is as it was, absent
+            drop_database(target, target.name)
+        raise
     result = RestoreResult(manifest=manifest, tables=tables, seconds=0.0)
     if manifest:
         result.mismatches = compare_counts(manifest.tables, tables)
@@ -142,8 +154,7 @@ def _reset_sql(connection) -> str:
     return sql.SQL("; ").join(statements).as_string(connection) + ";"
 
 
-def _restore_plain(path: Path, target: Database, min_major: int, reset: str | None, progress: bool) -> None:
-    psql = find_tool("psql", min_major)
+def _restore_plain(path: Path, target: Database, psql: Tool, reset: str | None, progress: bool) -> None:
     arguments = [str(psql.path), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
     if reset:
         arguments += ["-c", reset]
@@ -179,8 +190,7 @@ def _restore_plain(path: Path, target: Database, min_major: int, reset: str | No
             raise BackupError(f"psql could not restore {path.name}: {message}; the target was not changed.")
 
 
-def _restore_custom(path: Path, target: Database, min_major: int, reset: str | None, request: RestoreRequest) -> None:
-    pg_restore = find_tool("pg_restore", min_major)
+def _restore_custom(path: Path, target: Database, pg_restore: Tool, reset: str | None, request: RestoreRequest) -> None:
     listing = subprocess.run([str(pg_restore.path), "--list", str(path)], capture_output=True, text=True)
     if listing.returncode != 0:
         raise BackupError(f"{path.name} is unreadable: {tool_error(listing.stderr, listing.returncode)}")

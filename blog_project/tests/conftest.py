@@ -1,6 +1,7 @@
 """Fixtures for the operations tests: the test database as the backup code sees it, and real content."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,12 @@ from psycopg import sql
 from blog_project.backups.connection import Database, drop_database, user_tables
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "blog.example.org,127.0.0.1",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+}
 
 
 @pytest.fixture
@@ -95,3 +102,20 @@ def run_manage(*args: str, env: dict | None = None, database: Database | None = 
         timeout=120,
         **kwargs,
     )
+
+
+@pytest.fixture
+def production_environment(source_database, tmp_path):
+    static_root = tmp_path / "static"
+    environment = manage_environment(
+        source_database, **PRODUCTION, STATIC_ROOT=str(static_root), MEDIA_ROOT=str(tmp_path / "media")
+    )
+    collected = subprocess.run(
+        [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert collected.returncode == 0, collected.stderr
+    return environment

@@ -4,7 +4,6 @@ import http.client
 import json
 import logging
 import re
-import secrets
 import socket
 import subprocess
 import time
@@ -14,14 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from blog_project.json_logging import JsonFormatter
-from blog_project.tests.conftest import BASE_DIR, manage_environment, run_manage
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "blog.example.org,127.0.0.1",
-    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
-}
+from blog_project.tests.conftest import BASE_DIR, PRODUCTION, run_manage
 
 
 def test_deploy_check_reports_no_issue_with_production_settings():
@@ -89,23 +81,6 @@ class Gunicorn:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
-
-
-@pytest.fixture
-def production_environment(source_database, tmp_path):
-    static_root = tmp_path / "static"
-    environment = manage_environment(
-        source_database, **PRODUCTION, STATIC_ROOT=str(static_root), MEDIA_ROOT=str(tmp_path / "media")
-    )
-    collected = subprocess.run(
-        [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert collected.returncode == 0, collected.stderr
-    return environment
 
 
 def test_gunicorn_serves_pages_static_files_and_health_in_production(production_environment):

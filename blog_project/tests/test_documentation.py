@@ -1,0 +1,36 @@
+"""Every setting and make target added for serving through faults is documented in the README."""
+
+import re
+
+import pytest
+
+from blog_project.tests.conftest import BASE_DIR
+
+README = (BASE_DIR / "README.md").read_text()
+SOURCES = "\n".join(
+    (BASE_DIR / "blog_project" / name).read_text() for name in ("settings.py", "database_config.py", "health.py")
+)
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "DATABASE_CONNECT_TIMEOUT",
+        "DATABASE_STATEMENT_TIMEOUT",
+        "COMMAND_STATEMENT_TIMEOUT",
+        "HEALTHZ_DB_TIMEOUT_MS",
+        "TRUSTED_PROXY_COUNT",
+    ],
+)
+def test_each_new_variable_is_read_and_has_a_row_in_the_configuration_table(variable):
+    assert re.search(rf"^\| `{variable}` \| `[^`]+` \| .{{40,}}", README, re.MULTILINE), variable
+    assert f'"{variable}"' in SOURCES
+
+
+def test_make_release_is_documented_and_serve_no_longer_migrates():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    serve = makefile[makefile.index("\nserve:") : makefile.index("\nbackup:")]
+    assert "migrate" not in serve and "collectstatic" not in serve
+    assert "$(MANAGE) release" in makefile
+    assert re.search(r"^\| `make release` \| .*advisory lock", README, re.MULTILINE)
+    assert "`make release`" in README[README.index("### Production serving") :]
