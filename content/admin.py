@@ -184,6 +184,11 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             tags=form.cleaned_data.get("tags") if "tags" in form.fields else None,
             expected_version=form.cleaned_data["version"] if change else None,
         )
+        typed = form.cleaned_data.get("slug")
+        if typed and form.instance.slug != typed:
+            messages.warning(
+                request, f"The address “{typed}” was taken a moment ago; the post is at “{form.instance.slug}”."
+            )
 
     def delete_model(self, request, obj):
         trash.trash_post(obj.pk, request.user)
