@@ -7,7 +7,6 @@ from xml.dom import minidom
 
 import pytest
 from django.db import connection, connections
-from django.urls import reverse
 
 from content.editorial import services
 from content.models import Post
