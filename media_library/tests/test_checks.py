@@ -1,6 +1,7 @@
 """The media settings' system checks, on real settings and real files."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -184,13 +185,19 @@ def test_media_root_blocked_by_a_file(settings, tmp_path, below):
     assert "MEDIA_ROOT=" in problems[0].hint
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
 def test_media_root_not_writable(settings, tmp_path):
+    """Root writes anywhere except into an immutable folder (chattr, as the backup failure tests do)."""
     folder = tmp_path / "read-only"
     folder.mkdir(mode=0o500)
+    immutable = os.geteuid() == 0
+    if immutable and (shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)]).returncode):
+        pytest.fail("as root this test makes the folder immutable with chattr (e2fsprogs)")
     settings.MEDIA_ROOT = folder
-
-    assert ids(checks.check_media_storage(None)) == ["media_library.E017"]
+    try:
+        assert ids(checks.check_media_storage(None)) == ["media_library.E017"]
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def test_manage_py_check_fails_on_a_bad_environment_variable():
