@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from blog_project.forms import ReadableJSONField
+from common.forms import ReadableJSONField
 from content.editorial import services, trash, workflow, workflow_selectors
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin

@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from blog_project.forms import ReadableJSONField
+from common.forms import ReadableJSONField
 from llm import admin_views
 from llm.config import setup_problem
 from llm.models import LLMInteraction, LLMLog, LLMPrompt

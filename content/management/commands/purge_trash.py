@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from blog_project.ages import parse_age
+from common.ages import parse_age
 from content.editorial import trash
 
 
