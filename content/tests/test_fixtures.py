@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from content.editorial import workflow
 from content.models import Post, PostSection, SectionType
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,15 @@ def test_load_demo_saves_each_post_through_the_save_service():
         assert SectionHtml.objects.filter(section__post=post).count() == post.sections.count()
     next_post = Post.objects.create(title="After the demo")  # the ids' sequence was moved past the fixture's
     assert next_post.pk > max(Post.objects.exclude(pk=next_post.pk).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("command", [("loaddata", *FIXTURES), ("load_demo",)])
+def test_demo_posts_are_in_a_valid_workflow_state(command):
+    """The admin shows them as they are, never as "repaired"; published ones have their publish step done."""
+    call_command(*command, verbosity=0)
+    for post in Post.objects.all():
+        state = workflow.read_state(post.workflow_stage, post.stage_data)
+        assert (post.slug, state.problems) == (post.slug, [])
+        assert state.stage == post.workflow_stage
+        if post.published:
+            assert (state.stage, state.substage("publish").status) == ("publishing", workflow.Status.DONE)
