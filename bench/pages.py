@@ -75,7 +75,7 @@ def prepare_database(env: dict[str, str], posts: int) -> None:
 
 def bench_targets(env: dict[str, str]) -> dict:
     """The paths of each page (``pages``) and of the load run (``load``) in the bench database."""
-    code = "from blog_project.bench_data import bench_paths; bench_paths()"
+    code = "from content.bench_data import bench_paths; bench_paths()"
     return json.loads(manage(env, "shell", "-v0", "-c", code, capture=True))
 
 
@@ -176,7 +176,7 @@ def admin_figures(env: dict[str, str]) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from blog_project.bench_data import post_with_sections
+    from content.bench_data import post_with_sections
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}

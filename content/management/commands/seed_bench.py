@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from blog_project import bench_data
+from content import bench_data
 
 
 class Command(BaseCommand):

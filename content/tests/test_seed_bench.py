@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from content.editorial import workflow
 from content.models import Post, PostSection
 from content.tests.factories import PostFactory
 from llm.models import LLMInteraction, LLMLog
@@ -22,6 +23,10 @@ def test_seed_bench_generates_linked_realistic_rows_after_existing_ones():
     assert LLMLog.objects.filter(interaction__post__in=generated).count() == 60
     for section in PostSection.objects.filter(post__in=generated)[:50]:
         section.full_clean()
+    # In the workflow's last stage with publishing done, as the admin leaves a published post (nothing "repaired").
+    for post in generated[:5]:
+        state = workflow.read_state(post.workflow_stage, post.stage_data)
+        assert (state.stage, state.substage("publish").status, state.problems) == ("publishing", "done", [])
     # Sequences moved past the explicit ids: ordinary inserts still work.
     highest = max(generated.values_list("pk", flat=True))
     assert PostFactory().pk > highest
