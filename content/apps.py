@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from common.signals import database_restored
+
 # The models whose tables raise the content generation (migration 0003): a save of any is a content change.
 CONTENT_MODELS = ("content.Post", "content.PostSection", "content.Tag", "content.TaggedPost", "media_library.Image")
 
@@ -12,7 +14,7 @@ class ContentConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from content import checks  # noqa: F401  system checks of the content settings
-        from content.site.content_state import note_content_write
+        from content.site.content_state import note_content_write, notify_watchers
 
         for model in CONTENT_MODELS:
             for signal in (post_save, post_delete):
@@ -23,3 +25,6 @@ class ContentConfig(AppConfig):
             revisions,  # registers Post and PostSection with django-reversion
             signals,  # re-renders sections when an image they show changes
         )
+
+        # A restore loads the tables without their triggers: the page cache's watchers must hear of it.
+        database_restored.connect(notify_watchers, dispatch_uid="content.site.content_state")

@@ -36,7 +36,7 @@ from blog_project.backups.errors import BackupError, tool_error
 from blog_project.backups.manifest import Manifest, check_file
 from blog_project.backups.media import media_root, restore_media
 from blog_project.backups.tools import Tool, find_tool, wait_polling
-from content.site.content_state import CHANNEL as CONTENT_STATE_CHANNEL
+from common.signals import database_restored
 
 _CHUNK = 1024 * 1024
 
@@ -116,8 +116,8 @@ def restore_backup(request: RestoreRequest) -> RestoreResult:
             else:
                 _restore_plain(path, target, tool, reset, request.progress)
             connection.execute("ANALYZE")
-            # Web processes re-read the content state now: a restore loads its tables without the triggers.
-            connection.execute("SELECT pg_notify(%s, '')", [CONTENT_STATE_CHANNEL])
+            # Apps re-read what they derive from the tables (content: its page-cache state); no trigger ran.
+            database_restored.send(sender=RestoreRequest, connection=connection)
             tables = row_counts(connection)
     except BaseException:
         if not exists:  # the database this restore created goes too: the target is as it was, absent

@@ -155,6 +155,11 @@ class ContentStateWatcher:
         return True
 
 
+def notify_watchers(sender, *, connection: psycopg.Connection, **kwargs) -> None:
+    """Every watcher on ``connection``'s database reads the state again (after a restore, say)."""
+    connection.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+
+
 def listener_params(alias: str = DEFAULT_DB_ALIAS) -> dict:
     """Connection parameters of Django's database (the embedded server's socket included), for psycopg."""
     params = connections[alias].get_connection_params()  # starts the embedded server if it is the default
