@@ -35,7 +35,7 @@ def bench_overhead() -> float:
 
     from llm.client import CallContext, _litellm, run_prompt
     from llm.models import LLMPrompt
-    from llm.tests.provider_server import ProviderServer, completion
+    from testing.llm_provider import ProviderServer, completion
 
     call_command("loaddata", "prompts", verbosity=0)
     prompt = LLMPrompt.objects.get(name="post_summary")

@@ -32,7 +32,7 @@ def make_photos(count: int) -> list[str]:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from media_library.tests.factories import photo
+    from testing.images import photo
 
     names = []
     for index in range(count):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from content.tests.factories import PostFactory
-from llm.tests.provider_server import completion
+from testing.llm_provider import completion
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

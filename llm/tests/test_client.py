@@ -12,8 +12,8 @@ from llm import errors
 from llm.client import CallContext, run_prompt
 from llm.models import LLMInteraction, LLMLog, LLMPrompt
 from llm.runner import run_use
-from llm.tests.provider_server import Reply, completion, error
 from llm.uses import Target
+from testing.llm_provider import Reply, completion, error
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import zlib
 from PIL import Image as PILImage
 from PIL.PngImagePlugin import PngInfo
 
-from media_library.tests.factories import encoded, jpeg_with_exif, photo
+from testing.images import encoded, jpeg_with_exif, photo
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -6,7 +6,8 @@ from content.tests.factories import ImageSectionFactory
 from media_library import services
 from media_library.models import Image
 from media_library.tests.bad_input import bad_uploads
-from media_library.tests.factories import ImageFactory, encoded, jpeg_with_exif, photo, upload
+from media_library.tests.factories import ImageFactory, upload
+from testing.images import encoded, jpeg_with_exif, photo
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = reverse("admin:media_library_image_upload")

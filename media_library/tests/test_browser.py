@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from media_library.models import Image
-from media_library.tests.factories import encoded, jpeg_with_exif, photo
+from testing.images import encoded, jpeg_with_exif, photo
 
 
 @pytest.mark.browser

@@ -8,7 +8,8 @@ from media_library import services
 from media_library.derivatives import DerivativeSpec, derive
 from media_library.models import Image
 from media_library.renditions import best_url, srcset
-from media_library.tests.factories import ImageFactory, encoded, photo, upload
+from media_library.tests.factories import ImageFactory, upload
+from testing.images import encoded, photo
 
 pytestmark = pytest.mark.django_db
 

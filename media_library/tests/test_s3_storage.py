@@ -12,7 +12,8 @@ from PIL import Image as PILImage
 from media_library import services
 from media_library.models import Image
 from media_library.renditions import best_url, srcset
-from media_library.tests.factories import encoded, jpeg_with_exif, photo, upload
+from media_library.tests.factories import upload
+from testing.images import encoded, jpeg_with_exif, photo
 
 BUCKET = "blog-media"
 CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret", "region_name": "us-east-1"}

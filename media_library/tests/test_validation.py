@@ -8,8 +8,9 @@ from PIL import Image as PILImage
 from media_library import services
 from media_library.models import Image
 from media_library.tests.bad_input import bad_uploads, png_bomb
-from media_library.tests.factories import encoded, jpeg_with_exif, photo, upload
+from media_library.tests.factories import upload
 from media_library.validation import ImageRejected, validate_upload
+from testing.images import encoded, jpeg_with_exif, photo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from content.editorial import revisions
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from llm.models import LLMInteraction, LLMLog
-from llm.tests.provider_server import completion, error
+from testing.llm_provider import completion, error
 
 CHANGELIST = "/admin/content/post/"
 

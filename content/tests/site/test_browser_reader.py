@@ -21,7 +21,7 @@ from content.tests.factories import (
     TagFactory,
     VideoSectionFactory,
 )
-from media_library.tests.factories import png_bytes
+from testing.images import png_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
