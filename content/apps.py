@@ -22,9 +22,13 @@ class ContentConfig(AppConfig):
         m2m_changed.connect(note_content_write, dispatch_uid="note_content_write:m2m")
         from content.editorial import (  # noqa: F401
             assistance,  # registers the LLM prompt uses
+            image_usage,
             revisions,  # registers Post and PostSection with django-reversion
             signals,  # re-renders sections when an image they show changes
         )
+        from media_library import usage
 
+        # The media library lists, counts and links the posts showing an image; it imports nothing of ours.
+        usage.register("content.posts", image_usage.POSTS)
         # A restore loads the tables without their triggers: the page cache's watchers must hear of it.
         database_restored.connect(notify_watchers, dispatch_uid="content.site.content_state")

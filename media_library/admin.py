@@ -2,12 +2,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 
-from media_library import selectors, services
+from media_library import selectors, services, usage
 from media_library.derivatives import DerivativeSpec
 from media_library.forms import ImageChangeForm, UploadForm
 from media_library.models import Image
@@ -43,10 +43,8 @@ class DerivativesFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=outdated.values("pk"))
 
 
-def _post_links(posts) -> str:
-    return format_html_join(
-        ", ", '<a href="{}">{}</a>', ((reverse("admin:content_post_change", args=[p.pk]), p.title) for p in posts)
-    )
+def _links(uses: list[usage.ImageUse]) -> str:
+    return format_html_join(", ", '<a href="{}">{}</a>', ((use.admin_url, use.title) for use in uses))
 
 
 @admin.register(Image)
@@ -75,7 +73,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="alt text", ordering="alt_text")
     def alt_text_or_warning(self, image: Image) -> str:
-        return image.alt_text or MISSING
+        return MISSING if image.lacks_alt_text else image.alt_text
 
     @admin.display(description="format")
     def image_format(self, image: Image) -> str:
@@ -100,7 +98,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="posts showing it")
     def where_used(self, image: Image) -> str:
-        return _post_links(selectors.image_usage([image.pk]).get(image.pk, [])) or "no post"
+        return _links(usage.image_usage([image.pk]).get(image.pk, [])) or "no post"
 
     @admin.display(description="metadata")
     def details(self, image: Image) -> str:
@@ -160,10 +158,10 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        usage = selectors.image_usage([image.pk for image in objs])
+        uses = usage.image_usage([image.pk for image in objs])
         for image in objs:
-            if usage.get(image.pk):
-                deleted.append(format_html("{} disappears from: {}", image, _post_links(usage[image.pk])))
+            if uses.get(image.pk):
+                deleted.append(format_html("{} disappears from: {}", image, _links(uses[image.pk])))
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):

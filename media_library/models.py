@@ -26,6 +26,11 @@ class Image(models.Model):
         return self.original_filename or self.filename
 
     @property
+    def lacks_alt_text(self) -> bool:
+        """No alt text, or only whitespace: readers of screen readers get nothing, so a post may not show it."""
+        return not (self.alt_text or "").strip()
+
+    @property
     def width(self) -> int | None:
         return (self.image_metadata or {}).get("width")
 

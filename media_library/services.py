@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from media_library import batch, selectors
+from media_library import batch, usage
 from media_library.derivatives import DerivativeResult, DerivativeSpec, delete_files, derive
 from media_library.models import Image
 from media_library.validation import ImageRejected, validate_upload
@@ -143,8 +143,8 @@ def delete_images(images: Iterable[Image]) -> dict[Image, list[str]]:
     The database sets the sections' image to NULL; the files go once the deletion commits.
     """
     images = list(images)
-    usage = selectors.image_usage([image.pk for image in images])
+    uses = usage.image_usage([image.pk for image in images])
     with transaction.atomic():  # may nest (the admin's delete view is atomic): files go only on commit
         Image.objects.filter(pk__in=[image.pk for image in images]).delete()
         _delete_after_commit([name for image in images for name in _image_files(image)])
-    return {image: [post.title for post in usage.get(image.pk, [])] for image in images}
+    return {image: [use.title for use in uses.get(image.pk, [])] for image in images}

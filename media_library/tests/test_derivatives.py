@@ -99,16 +99,6 @@ def test_generate_renditions_for_demo_rows_without_renditions(django_capture_on_
     assert best_url(image, 400).endswith("-480w.webp")
 
 
-def test_template_filters_render_srcset_without_queries(django_assert_num_queries):
-    from django.template import Context, Template
-
-    (image,) = services.upload_images([upload(encoded(photo(1000, 700), "JPEG"))])
-    template = Template('{% load images %}<img src="{{ image|best_url:960 }}" srcset="{{ image|srcset }}">')
-    with django_assert_num_queries(0):
-        html = template.render(Context({"image": image}))
-    assert "-960w.webp 960w" in html and 'src="/media/images/' in html
-
-
 def test_rerun_after_an_interrupted_run_rewrites_the_same_names(
     watermark, settings, django_capture_on_commit_callbacks
 ):

@@ -1,5 +1,8 @@
 """The S3 path, through real HTTP to moto's S3-compatible server on 127.0.0.1."""
 
+import os
+import subprocess
+import sys
 import urllib.request
 
 import boto3
@@ -95,3 +98,24 @@ def test_watermark_command_with_workers_reads_and_writes_s3(
             assert PILImage.open(handle).size == (600, 400)
     old_renditions = {name for image in images for name in image.image_metadata["renditions"].values()}
     assert not old_renditions & s3_storage()  # the pre-watermark renditions were removed
+
+
+def test_s3_storage_is_configured_from_environment_variables(settings):
+    env = {
+        **os.environ,
+        "AWS_STORAGE_BUCKET_NAME": "media-bucket",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        "AWS_S3_REGION_NAME": "eu-west-1",
+    }
+    code = "from django.conf import settings; o = settings.STORAGES['default']; print(o['BACKEND'], o['OPTIONS'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "blog_project.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.startswith("storages.backends.s3.S3Storage")
+    assert "'bucket_name': 'media-bucket'" in result.stdout and "'region_name': 'eu-west-1'" in result.stdout
+    assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
