@@ -2,10 +2,10 @@
 
 from django.tasks import task
 
-from content.editorial import workflow_services
+from content.editorial import scheduling
 
 
 @task
 def publish_scheduled_posts() -> list[int]:
     """Publish every post whose scheduled time has come; enqueued for each schedule, safe to run twice."""
-    return workflow_services.publish_due_posts()
+    return scheduling.publish_due_posts()

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from content.editorial import workflow
 from content.editorial.workflow import SubStageState, WorkflowState
-from content.editorial.workflow_services import why_not
+from content.editorial.workflow_rules import why_not
 from content.models import Post, WorkflowTransition
 
 RECENT_TRANSITIONS = 10

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from content.editorial import workflow, workflow_services
+from content.editorial import scheduling, workflow, workflow_services
 from content.editorial.tasks import publish_scheduled_posts
 from content.models import Post, WorkflowTransition
 from content.tests.editorial.workflow_helpers import draft_post, finish_stages_before, seq_of
@@ -71,13 +71,13 @@ def test_scheduled_post_that_fails_the_gate_is_not_published(publisher):
     post = scheduled_post(publisher, sections=1)
     ImageSectionFactory(post=post, position=2, image__alt_text="")  # added after scheduling
     make_due(post)
-    assert workflow_services.publish_due_posts() == []
+    assert scheduling.publish_due_posts() == []
     post.refresh_from_db()
     assert not post.published and post.publish_at is None
     state = workflow.read_state(post.workflow_stage, post.stage_data)
     assert state.substage("schedule").status == "blocked"
     assert "Images without alt text" in state.substage("schedule").notes
-    assert workflow_services.due_post_ids() == []
+    assert scheduling.due_post_ids() == []
 
 
 @pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_trashed_or_withdrawn_posts_are_not_published(publisher):
     make_due(withdrawn)
     Post.objects.filter(pk=trashed.pk).update(deleted_at=timezone.now())
     Post.objects.filter(pk=withdrawn.pk).update(workflow_stage="review")
-    assert workflow_services.publish_due_posts() == []
+    assert scheduling.publish_due_posts() == []
     assert not Post.objects.filter(published=True).exists()
 
 
@@ -103,17 +103,17 @@ def test_a_post_locked_by_another_runner_is_skipped_not_published_twice(publishe
             Post.objects.select_for_update().get(pk=post.pk)
             locked.set()
             release.wait(10)
-            workflow_services.publish_scheduled_post(post.pk)  # nested: same transaction, publishes
+            scheduling.publish_scheduled_post(post.pk)  # nested: same transaction, publishes
         connection.close()
 
     thread = threading.Thread(target=other_runner)
     thread.start()
     assert locked.wait(10)
-    assert workflow_services.publish_scheduled_post(post.pk) is False  # skipped: the row is locked
+    assert scheduling.publish_scheduled_post(post.pk) is False  # skipped: the row is locked
     assert thread.is_alive()  # ...without waiting for the other runner's transaction
     release.set()
     thread.join(10)
     post.refresh_from_db()
     assert post.published
-    assert workflow_services.publish_scheduled_post(post.pk) is False
+    assert scheduling.publish_scheduled_post(post.pk) is False
     assert WorkflowTransition.objects.filter(post=post, action="scheduled_publish").count() == 1

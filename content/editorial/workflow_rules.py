@@ -1,0 +1,74 @@
+"""What the workflow allows: who may take a step now, and the content checks that gate a step.
+
+Both the steps (workflow_services, scheduling) and the admin's panel (workflow_selectors) ask
+these, so they live below all of them. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from content.editorial import workflow
+from content.editorial.workflow import Transition, WorkflowState
+from content.models import Post, PostSection, SectionType
+
+
+def why_not(transition: Transition, post: Post, state: WorkflowState, user: AbstractBaseUser) -> str | None:
+    """Why ``user`` may not take ``transition`` now (None when it is allowed), checks aside."""
+    if transition.source not in (state.stage, workflow.ANY_STAGE):
+        return (
+            f"“{transition.label}” is a step from {workflow.stage_label(transition.source)}, "
+            f"but the post is in {state.label}."
+        )
+    if transition.when_published is not None and bool(post.published) != transition.when_published:
+        return "The post is already published." if post.published else "The post is not published."
+    if not user.has_perm(transition.permission):
+        who = "Publishers" if transition.permission == workflow.PUBLISH else "Editors"
+        return f"Only {who} may “{transition.label}”: your account lacks the permission {transition.permission}."
+    if transition.requires_finished_stage:
+        unfinished = [sub.label for sub in state.current.substages if not sub.automatic and not sub.finished]
+        if unfinished:
+            return f"Finish or skip these sub-stages of {state.label} first: {', '.join(unfinished)}."
+    return None
+
+
+def run_content_checks(post: Post) -> list[dict]:
+    """The review gate: the post has sections, every one is valid, every shown image has alt text."""
+    now = timezone.now().isoformat()
+    sections = list(PostSection.objects.filter(post=post).select_related("image").order_by("position"))
+    invalid, missing_alt = [], []
+    for section in sections:
+        try:
+            section.full_clean(validate_unique=False, validate_constraints=False)
+        except Exception as error:  # ValidationError; anything else is as much a reason to stop
+            messages = getattr(error, "messages", [str(error)])
+            invalid.append(f"section {section.position} ({section}): {' '.join(messages)}")
+        if section.content_type == SectionType.IMAGE and section.image and section.image.lacks_alt_text:
+            missing_alt.append(f"section {section.position} ({section.image})")
+    return [
+        {
+            "name": "has_sections",
+            "ok": bool(sections),
+            "detail": f"{len(sections)} sections." if sections else "The post has no sections.",
+            "at": now,
+        },
+        {
+            "name": "sections_valid",
+            "ok": not invalid,
+            "detail": "Invalid: " + "; ".join(invalid) if invalid else "Every section is valid.",
+            "at": now,
+        },
+        {
+            "name": "images_have_alt_text",
+            "ok": not missing_alt,
+            "detail": "Images without alt text: " + "; ".join(missing_alt)
+            if missing_alt
+            else "Every image has alt text.",
+            "at": now,
+        },
+    ]
+
+
+def failed_checks(checks: list[dict]) -> list[str]:
+    return [check["detail"] for check in checks if not check["ok"]]
