@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from llm.client import CallContext, run_prompt, scrub_secrets
 from llm.models import LLMLog, LLMPrompt
-from llm.tests.provider_server import error
+from testing.llm_provider import error
 
 pytestmark = pytest.mark.django_db
 MESSAGE = "bad key x, the box exceeded its max tokens"
