@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from common.forms import ReadableJSONField
-from content.editorial import services, trash, workflow, workflow_selectors
+from content.editorial import services, trash, workflow, workflow_selectors, working_copies
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
+from content.editorial.changes_admin import ChangesAdminMixin
 from content.editorial.forms import MAX_SECTIONS, PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.models import Post, PostSection, Tag
 from media_library.models import Image
@@ -53,6 +54,10 @@ class PostSectionInline(admin.StackedInline):
 
     max_num = MAX_SECTIONS
 
+    def get_extra(self, request, obj=None, **kwargs):
+        """A working copy's sections that are not live yet have no rows: they come as extra forms."""
+        return len(_not_live_sections(obj))
+
     def get_formset(self, request, obj=None, **kwargs):
         # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
         return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
@@ -66,6 +71,13 @@ class PostSectionInline(admin.StackedInline):
                 db_field.remote_field, self.admin_site, {str(image.pk): image for image in images}
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _not_live_sections(post) -> list[PostSection]:
+    draft = getattr(post, "draft", None)
+    if draft is None or draft.working_copy is None:
+        return []
+    return [section for section in draft.sections if section.pk is None]
 
 
 class WorkflowStageFilter(admin.SimpleListFilter):
@@ -93,7 +105,7 @@ def move_to_trash(modeladmin, request, queryset):
 
 
 @admin.register(Post)
-class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class PostAdmin(ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
     list_filter = [WorkflowStageFilter, "published", "tags"]
@@ -144,10 +156,22 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             queryset = self.get_queryset(request).select_for_update(of=("self",))
             field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
             try:
-                return queryset.get(**{field.name: field.to_python(object_id)})
+                post = queryset.get(**{field.name: field.to_python(object_id)})
             except (Post.DoesNotExist, ValidationError, ValueError):
                 return None
-        return super().get_object(request, object_id, from_field)
+        else:
+            post = super().get_object(request, object_id, from_field)
+        if post is not None and working_copies.is_published(post):
+            # Editors edit what the working copy holds (the live rows when there is none yet).
+            post.draft = working_copies.load(post, lock=request.method == "POST")
+        return post
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        draft = getattr(obj, "draft", None)
+        if isinstance(inline, PostSectionInline) and draft is not None and draft.working_copy is not None:
+            kwargs["working_sections"] = draft.sections
+        return kwargs
 
     def get_deleted_objects(self, objs, request):
         # "Delete" moves posts to the trash and removes nothing, so no delete permission on their
@@ -163,6 +187,7 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context["workflow"] = workflow_selectors.workflow_panel(obj, request.user)
+            context["changes"] = workflow_selectors.working_copy_panel(getattr(obj, "draft", None), request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -175,7 +200,9 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             changes.deleted += formset.deleted_objects
             if isinstance(formset, SectionInlineFormSet):
                 changes.placed += [placed_form.instance for placed_form in formset.placed_forms]
+        changes.complete = True  # the form sends every section that is not live yet
         changed = [*form.changed_data, *("sections" for formset in formsets if formset.has_changed())]
+        unpublished = change and working_copies.is_published(form.instance)
         services.save_post(
             form.instance,
             request.user,
@@ -184,6 +211,12 @@ class PostAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             tags=form.cleaned_data.get("tags") if "tags" in form.fields else None,
             expected_version=form.cleaned_data["version"] if change else None,
         )
+        if unpublished:
+            messages.info(
+                request,
+                "Saved as unpublished changes: readers still see the published version until the changes are "
+                "published (submit them for review, or publish them if you may).",
+            )
         typed = form.cleaned_data.get("slug")
         if typed and form.instance.slug != typed:
             messages.warning(

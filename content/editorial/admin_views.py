@@ -21,14 +21,14 @@ from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
 
 
-def _int_or_none(value) -> int | None:
+def int_or_none(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _publish_time(value: str | None):
+def publish_time(value: str | None):
     moment = parse_datetime(value or "") if value else None
     if moment is None:
         raise WorkflowDenied("Give the publication time as a date and time, like 2030-01-31 09:00.")
@@ -57,7 +57,7 @@ class WorkflowAdminMixin:
         return reverse("admin:content_post_change", args=[post_id])
 
     def _alive_post(self, request: HttpRequest, object_id) -> Post | None:
-        pk = _int_or_none(object_id)
+        pk = int_or_none(object_id)
         return Post.objects.alive().filter(pk=pk).first() if pk is not None else None
 
     def _readable_post(self, request: HttpRequest, object_id) -> Post | None:
@@ -79,9 +79,9 @@ class WorkflowAdminMixin:
     @staticmethod
     def _workflow_step(request: HttpRequest, pk: int, data) -> str:
         """Run the step the panel's form asks for; returns the success message."""
-        kind, action, seq = data.get("kind"), data.get("action", ""), _int_or_none(data.get("seq"))
+        kind, action, seq = data.get("kind"), data.get("action", ""), int_or_none(data.get("seq"))
         if kind == "transition":
-            publish_at = _publish_time(data.get("publish_at")) if action == "schedule" else None
+            publish_at = publish_time(data.get("publish_at")) if action == "schedule" else None
             workflow_services.apply_transition(
                 pk, action, request.user, seq=seq, publish_at=publish_at, note=data.get("note", "")
             )
@@ -91,7 +91,7 @@ class WorkflowAdminMixin:
             workflow_services.move_substage(pk, key, action, request.user, seq=seq, note=data.get("note", ""))
             return f"Sub-stage {key.replace('_', ' ')}: {action}."
         if kind == "assign":
-            assignee_id = _int_or_none(data.get("assignee"))
+            assignee_id = int_or_none(data.get("assignee"))
             assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
             if assignee_id and assignee is None:
                 raise WorkflowDenied("That user does not exist.")
@@ -102,7 +102,7 @@ class WorkflowAdminMixin:
     def workflow_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        pk = _int_or_none(object_id)
+        pk = int_or_none(object_id)
         if pk is None:
             return self._unknown_post(request)
         try:
@@ -194,7 +194,7 @@ class WorkflowAdminMixin:
             return HttpResponseNotAllowed(["POST"])
         if not self.has_delete_permission(request):
             raise PermissionDenied
-        pk, action = _int_or_none(object_id), request.POST.get("action")
+        pk, action = int_or_none(object_id), request.POST.get("action")
         try:
             if pk is None:
                 raise trash.TrashRefused("This post does not exist.")

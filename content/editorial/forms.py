@@ -59,10 +59,18 @@ class SectionInlineForm(GuardedFieldsMixin, forms.ModelForm):
             "to place it just before that one; sections are then renumbered 1, 2, 3…"
         )
 
+    def has_changed(self):
+        # A working copy's section that is not live yet comes back as an extra form: always keep it.
+        return super().has_changed() or bool(self.initial.get("from_working_copy"))
+
     def _get_validation_exclusions(self):
         # Positions are checked across the whole formset (SectionInlineFormSet.clean) and
         # renumbered after saving; the per-row unique check would refuse every insert or swap.
         return super()._get_validation_exclusions() | {"position"}
+
+
+def section_initial(section: PostSection) -> dict:
+    return {name: getattr(section, "image_id" if name == "image" else name) for name in SectionInlineForm.Meta.fields}
 
 
 class SectionInlineFormSet(BaseInlineFormSet):
@@ -72,6 +80,23 @@ class SectionInlineFormSet(BaseInlineFormSet):
         "too_many_forms": "A post can have at most %(num)d sections.",
         "too_few_forms": "Please submit at least %(num)d sections.",
     }
+
+    def __init__(self, *args, working_sections: list[PostSection] | None = None, **kwargs):
+        """``working_sections``: a working copy's sections, shown instead of the live rows (those not
+        live yet as extra forms)."""
+        self.working_sections = working_sections
+        if working_sections is not None:
+            kwargs["initial"] = [
+                {**section_initial(section), "from_working_copy": True}
+                for section in working_sections
+                if section.pk is None
+            ]
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        if self.working_sections is None:
+            return super().get_queryset()
+        return [section for section in self.working_sections if section.pk is not None]
 
     def clean(self):
         super().clean()
@@ -108,6 +133,12 @@ class PostAdminForm(GuardedFieldsMixin, forms.ModelForm):
         model = Post
         fields = ["title", "subtitle", "slug", "summary", "content", "tags", "version", "author", "llm_metadata"]
         widgets = {"version": forms.HiddenInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        draft = getattr(self.instance, "draft", None)
+        if draft is not None and draft.working_copy is not None:
+            self.initial["tags"] = [Tag(name=name) for name in draft.tags]
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []

@@ -138,9 +138,11 @@ def _field_changes(old: dict, new: dict, names: list[str]) -> list[FieldChange]:
     return changes
 
 
-def diff(older: Snapshot, newer: Snapshot) -> tuple[list[FieldChange], list[SectionChange]]:
+def diff(
+    older: Snapshot, newer: Snapshot, *, extra_post_fields: list[str] | None = None
+) -> tuple[list[FieldChange], list[SectionChange]]:
     """What changed from ``older`` to ``newer``: post fields, then sections (added, removed, changed)."""
-    post_changes = _field_changes(older.post, newer.post, POST_FIELDS)
+    post_changes = _field_changes(older.post, newer.post, [*POST_FIELDS, *(extra_post_fields or [])])
     section_fields = [name for name in SECTION_FIELDS if name != "post"]
     section_changes = []
     ordered = sorted(

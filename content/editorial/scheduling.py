@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from content.editorial import workflow
+from content.editorial import publishing, workflow
 from content.editorial.workflow import Status
 from content.editorial.workflow_rules import failed_checks, run_content_checks
 from content.editorial.workflow_steps import mark_published, record, save_state, set_status
@@ -71,3 +71,8 @@ def publish_due_posts(
     ``progress`` wraps the due ids as they are worked through (the command's progress bar).
     """
     return [pk for pk in progress(due_post_ids(now)) if publish_scheduled_post(pk, now)]
+
+
+def publish_everything_due(now: datetime | None = None) -> list[int]:
+    """Posts and unpublished changes whose time has come, published; the ids of the posts."""
+    return publish_due_posts(now) + publishing.publish_due_changes(now)

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from content import stored_html
-from content.editorial import revisions, workflow_services
-from content.models import Post, PostSection, WorkflowTransition
+from content.editorial import revisions, workflow_steps, working_copies
+from content.models import Post, PostSection, SlugRedirect, WorkflowTransition
 from content.slugs import unique_slug, unique_slug_base
 from media_library.models import Image
 
@@ -32,6 +32,8 @@ class SectionChanges:
     saved: Sequence[PostSection] = ()
     deleted: Sequence[PostSection] = ()
     placed: Collection[PostSection] = field(default_factory=list)
+    # True when ``saved`` holds every section that is not yet live (the change form sends them all).
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def save_post(
     expected_version: int | None = None,
     update_fields: Iterable[str] | None = None,
     llm: LlmNote | None = None,
+    live: bool = False,
 ) -> Post:
     """Save ``post`` (its fields already set on it), its section changes and its tags (None: unchanged).
 
@@ -60,7 +63,15 @@ def save_post(
     one raises ``revisions.StaleVersion``. Without it (a revert, an LLM result) the post simply gets
     the next version, so an open form based on the older one is refused instead of overwriting.
     ``update_fields`` limits which of the post's own fields are written (all by default).
+
+    A published post's live rows change only by publishing (``live=True``, ``content.editorial.publishing``):
+    any other save of it goes to its working copy, which readers never see.
     """
+    if not post._state.adding and not live:
+        locked = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
+        if working_copies.is_published(locked):
+            _save_working_copy(post, locked, user, comment, sections, tags, expected_version, update_fields)
+            return post
     if post._state.adding or update_fields is None or "slug" in update_fields:
         _reserve_slug(post)
     if post._state.adding:
@@ -73,6 +84,7 @@ def save_post(
         else:
             post.version = revisions.next_version(post.pk)
         written = None if update_fields is None else [*update_fields, "version", "updated_at"]
+        _keep_old_address(post)
         post.save(update_fields=written)
     changes = sections or SectionChanges()
     for section in changes.deleted:
@@ -87,8 +99,32 @@ def save_post(
     stored_html.store_for_posts([post.pk])
     revisions.record_revision(post, user, comment)
     if llm is not None:
-        workflow_services.link_llm_interaction(post.pk, llm.substage, llm.interaction_id)
+        workflow_steps.link_llm_interaction(post.pk, llm.substage, llm.interaction_id)
     return post
+
+
+def _save_working_copy(post, locked, user, comment, sections, tags, expected_version, update_fields) -> None:
+    """Keep ``post``'s new content (its fields set on it) in the working copy of the published ``locked``."""
+    draft = working_copies.load(locked, lock=True)
+    if expected_version is not None and expected_version != draft.version:
+        raise revisions.StaleVersion(f"Post {post.pk} is no longer at version {expected_version}.")
+    for name in working_copies.POST_FIELDS:
+        if update_fields is None or name in update_fields:
+            setattr(draft.post, name, getattr(post, name))
+    changes = sections or SectionChanges()
+    merged = working_copies.merged_sections(
+        draft.sections, changes.saved, changes.deleted, changes.placed, complete=changes.complete
+    )
+    copy = working_copies.store(draft, user, sections=merged, tags=tags, comment=comment)
+    post.version = copy.version
+
+
+def _keep_old_address(post: Post) -> None:
+    """A published post whose slug changes keeps answering at the old address (301, ``SlugRedirect``)."""
+    old_slug = Post.objects.filter(pk=post.pk, published=True).values_list("slug", flat=True).first()
+    if old_slug and old_slug != post.slug:
+        SlugRedirect.objects.filter(old_slug=post.slug).delete()  # the address is the post's own again
+        SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"post": post})
 
 
 def _reserve_slug(post: Post) -> None:

@@ -7,5 +7,5 @@ from content.editorial import scheduling
 
 @task
 def publish_scheduled_posts() -> list[int]:
-    """Publish every post whose scheduled time has come; enqueued for each schedule, safe to run twice."""
-    return scheduling.publish_due_posts()
+    """Publish every post and unpublished change whose time has come; enqueued for each schedule, safe to run twice."""
+    return scheduling.publish_everything_due()

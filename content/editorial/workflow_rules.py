@@ -10,8 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from content.editorial import workflow
-from content.editorial.workflow import Transition, WorkflowState
-from content.models import Post, PostSection, SectionType
+from content.editorial.workflow import CHANGE, PUBLISH, Transition, WorkflowState
+from content.models import Post, PostSection, SectionType, WorkingCopy
+from media_library.models import Image
 
 
 def why_not(transition: Transition, post: Post, state: WorkflowState, user: AbstractBaseUser) -> str | None:
@@ -33,10 +34,18 @@ def why_not(transition: Transition, post: Post, state: WorkflowState, user: Abst
     return None
 
 
-def run_content_checks(post: Post) -> list[dict]:
-    """The review gate: the post has sections, every one is valid, every shown image has alt text."""
+def run_content_checks(post: Post, sections: list[PostSection] | None = None) -> list[dict]:
+    """The review gate: the post has sections, every one is valid, every shown image has alt text.
+
+    ``sections``: the ones to check instead of the post's rows (a working copy's, in memory).
+    """
     now = timezone.now().isoformat()
-    sections = list(PostSection.objects.filter(post=post).select_related("image").order_by("position"))
+    if sections is None:
+        sections = list(PostSection.objects.filter(post=post).select_related("image").order_by("position"))
+    else:
+        images = Image.objects.in_bulk([section.image_id for section in sections if section.image_id])
+        for section in sections:
+            section.image = images.get(section.image_id)
     invalid, missing_alt = [], []
     for section in sections:
         try:
@@ -72,3 +81,33 @@ def run_content_checks(post: Post) -> list[dict]:
 
 def failed_checks(checks: list[dict]) -> list[str]:
     return [check["detail"] for check in checks if not check["ok"]]
+
+
+# The steps of a published post's unpublished changes (content.editorial.publishing).
+Stage = WorkingCopy.Stage
+
+# action -> (label, permission, stages it may start from, stage it leads to)
+CHANGES_STEPS: dict[str, tuple[str, str, frozenset[str], str | None]] = {
+    "submit_changes": ("Submit changes for review", CHANGE, frozenset({Stage.EDITING}), Stage.IN_REVIEW),
+    "approve_changes": ("Approve changes", PUBLISH, frozenset({Stage.IN_REVIEW}), Stage.APPROVED),
+    "send_back_changes": ("Send changes back", PUBLISH, frozenset({Stage.IN_REVIEW, Stage.APPROVED}), Stage.EDITING),
+    "publish_changes": ("Publish changes", PUBLISH, frozenset({Stage.APPROVED}), None),
+    "schedule_changes": ("Schedule changes", PUBLISH, frozenset({Stage.APPROVED}), Stage.APPROVED),
+    "unschedule_changes": ("Cancel scheduled changes", PUBLISH, frozenset({Stage.APPROVED}), Stage.APPROVED),
+    "discard_changes": ("Discard changes", CHANGE, frozenset(Stage.values), None),
+}
+
+
+def changes_step_refusal(action: str, copy: WorkingCopy, user: AbstractBaseUser | None) -> str | None:
+    """Why ``user`` may not take the step now (None when allowed; a None user is the scheduler)."""
+    label, permission, sources, _ = CHANGES_STEPS[action]
+    if user is not None and not user.has_perm(permission):
+        who = "Publishers" if permission == PUBLISH else "Editors"
+        return f"Only {who} may “{label}”."
+    if copy.stage not in sources:
+        return f"“{label}” does not apply: the changes are {copy.get_stage_display().lower()}."
+    if action == "schedule_changes" and copy.publish_at:
+        return "The changes are already scheduled; cancel the schedule first."
+    if action == "unschedule_changes" and not copy.publish_at:
+        return "The changes are not scheduled."
+    return None

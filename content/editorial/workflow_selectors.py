@@ -10,10 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
 
 from content.editorial import workflow
 from content.editorial.workflow import SubStageState, WorkflowState
-from content.editorial.workflow_rules import why_not
+from content.editorial.workflow_rules import CHANGES_STEPS, changes_step_refusal, why_not
 from content.models import Post, WorkflowTransition
 
 RECENT_TRANSITIONS = 10
@@ -116,3 +117,21 @@ def history(post: Post) -> list[WorkflowTransition]:
 
 def trashed_posts():
     return Post.objects.filter(deleted_at__isnull=False).select_related("author").order_by("-deleted_at")
+
+
+def working_copy_panel(draft, user: AbstractBaseUser) -> dict[str, Any] | None:
+    """What the change page shows of a published post's unpublished changes (None when it has none)."""
+    if draft is None or draft.working_copy is None:
+        return None
+    copy = draft.working_copy
+    steps = []
+    for action, (label, *_rest) in CHANGES_STEPS.items():
+        reason = changes_step_refusal(action, copy, user)
+        if reason is None or action in ("submit_changes", "approve_changes", "publish_changes"):
+            steps.append({"action": action, "label": label, "allowed": reason is None, "reason": reason})
+    return {
+        "copy": copy,
+        "edits": [{**edit, "at": parse_datetime(edit["at"])} for edit in copy.edits[-10:]][::-1],
+        "steps": steps,
+        "version": copy.version,
+    }

@@ -157,16 +157,3 @@ def _editable_substage(state: WorkflowState, key: str, user: AbstractBaseUser) -
     if sub.automatic:
         raise WorkflowDenied(f"{sub.label} moves with the stage steps, not by hand.")
     return sub
-
-
-@transaction.atomic
-def link_llm_interaction(post_id: int, key: str, interaction_id: int) -> None:
-    """Remember that an LLM interaction served a sub-stage (called by the LLM features)."""
-    post = lock_post(post_id)
-    state = workflow.read_state(post.workflow_stage, post.stage_data)
-    sub = state.substage(key)
-    if sub is None:
-        raise WorkflowDenied(f"There is no sub-stage {key!r} in the workflow.")
-    if interaction_id not in sub.llm_interactions:
-        sub.llm_interactions.append(interaction_id)
-        save_state(post, state)

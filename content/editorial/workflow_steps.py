@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+
 from content.editorial import workflow
 from content.editorial.workflow import Status, SubStageState, WorkflowState
 from content.models import Post, WorkflowTransition
@@ -46,14 +48,7 @@ def set_status(sub: SubStageState, status: str, now: datetime) -> None:
 
 
 def record(post: Post, user, action: str, from_stage: str, to_stage: str, **fields) -> None:
-    WorkflowTransition.objects.create(
-        post=post,
-        user=user if user is not None and user.is_authenticated else None,
-        action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        **fields,
-    )
+    WorkflowTransition.objects.record(post, user, action, from_stage=from_stage, to_stage=to_stage, **fields)
 
 
 def mark_published(post: Post, state: WorkflowState, now: datetime) -> None:
@@ -63,3 +58,16 @@ def mark_published(post: Post, state: WorkflowState, now: datetime) -> None:
     set_status(state.substage("publish"), Status.DONE, now)
     if state.substage("schedule").status == Status.PENDING:
         set_status(state.substage("schedule"), Status.SKIPPED, now)
+
+
+@transaction.atomic
+def link_llm_interaction(post_id: int, key: str, interaction_id: int) -> None:
+    """Remember that an LLM interaction served a sub-stage (called by the LLM features)."""
+    post = lock_post(post_id)
+    state = workflow.read_state(post.workflow_stage, post.stage_data)
+    sub = state.substage(key)
+    if sub is None:
+        raise WorkflowDenied(f"There is no sub-stage {key!r} in the workflow.")
+    if interaction_id not in sub.llm_interactions:
+        sub.llm_interactions.append(interaction_id)
+        save_state(post, state)

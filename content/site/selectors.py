@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, JSONObject, Left
 
 from content import search
-from content.models import Post, PostSection, SectionType, Tag
+from content.models import Post, PostSection, SectionType, SlugRedirect, Tag
 from content.page_fields import IMAGE_FIELDS, POST_FIELDS, SECTION_FIELDS, TAG_FIELDS
 from media_library.models import Image
 
@@ -134,6 +134,15 @@ def _post_page(slug: str, *, live: bool) -> Post:
         post.section_list.append(section)
         post.stored_html[section.pk] = (data["stored_key"], data["stored_html"])
     return post
+
+
+def moved_post_slug(old_slug: str) -> str | None:
+    """Where a live post that once had ``old_slug`` is now (its address changed after publishing)."""
+    return (
+        SlugRedirect.objects.filter(old_slug=old_slug, post__in=Post.objects.live())
+        .values_list("post__slug", flat=True)
+        .first()
+    )
 
 
 def live_post_page(slug: str) -> Post:

@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
 from content import search
 from content.models import Post
+from content.paths import page_path
 from content.site import post_page, selectors
 from content.site.page_cache import cached_public_page
 from content.site.security import public_headers
@@ -50,6 +51,9 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         post = selectors.live_post_page(slug)
     except Post.DoesNotExist:
+        moved_to = selectors.moved_post_slug(slug)
+        if moved_to is not None:
+            return HttpResponsePermanentRedirect(page_path("content:post_detail", moved_to))
         if not request.user.has_perm("content.view_post"):
             raise Http404("No such post.") from None
         try:

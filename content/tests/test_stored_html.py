@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from content import stored_html
 from content.editorial import services
@@ -22,19 +23,29 @@ def page(client, post) -> str:
     return response.content.decode()
 
 
+def draft() -> Post:
+    """Sections are added to a draft: a published post's rows change only by publishing."""
+    return PostFactory(published=False)
+
+
+def publish(post: Post) -> Post:
+    Post.objects.filter(pk=post.pk).update(published=True, published_at=timezone.now())
+    return post
+
+
 def html_of(section: PostSection) -> str:
     return SectionHtml.objects.get(section=section).html
 
 
 def test_adding_sections_stores_their_html_and_the_page_serves_it(client):
-    post = PostFactory()
+    post = draft()
     first = services.add_section(post, title="Opening", content="The *first* words.")
     services.add_section(post, title="Closing", content="The last words.")
     assert SectionHtml.objects.filter(section__post=post).count() == 2
     assert "<em>first</em>" in html_of(first)
     # What the page shows is the stored HTML, not a rendering of its own.
     SectionHtml.objects.filter(section=first).update(html='<section id="opening">STORED COPY</section>')
-    assert "STORED COPY" in page(client, post)
+    assert "STORED COPY" in page(client, publish(post))
 
 
 def test_stored_and_fresh_renderings_of_a_page_are_the_same(client):
@@ -49,23 +60,23 @@ def test_stored_and_fresh_renderings_of_a_page_are_the_same(client):
 
 
 def test_a_change_that_stores_no_html_is_never_shown_stale(client):
-    post = PostFactory()
+    post = draft()
     section = services.add_section(post, title="News", content="Old words.")
     with connection.cursor() as cursor:  # raw SQL: nothing re-renders the section
         cursor.execute("UPDATE post_section SET content = 'Fresh words.' WHERE id = %s", [section.pk])
-    html = page(client, post)
+    html = page(client, publish(post))
     assert "Fresh words." in html
     assert "Old words." not in html
     assert "Old words." in html_of(section)  # still stored, just not used
 
 
 def test_a_sibling_change_that_moves_an_anchor_is_not_shown_stale(client):
-    post = PostFactory()
+    post = draft()
     first = services.add_section(post, title="Notes", content="One.")
     second = services.add_section(post, title="Notes", content="Two.")
     assert 'id="notes-2"' in html_of(second)
     PostSection.objects.filter(pk=first.pk).delete()  # no HTML stored for the survivor
-    html = page(client, post)
+    html = page(client, publish(post))
     assert 'id="notes"' in html
     assert 'id="notes-2"' not in html
 
@@ -81,7 +92,7 @@ def test_editing_an_image_re_renders_the_sections_that_show_it():
 
 
 def test_only_the_first_section_loads_its_image_eagerly():
-    post = PostFactory()
+    post = draft()
     old_first = ImageSectionFactory(post=post, position=1)
     stored_html.store_for_posts([post.pk])
     assert 'loading="lazy"' not in html_of(old_first)

@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from content.editorial import scheduling
+from content.editorial import publishing, scheduling
 
 
 class Command(BaseCommand):
-    help = "Publish every post whose scheduled time (publish_at) has come. Safe to run every minute from cron."
+    help = (
+        "Publish every post, and every post's unpublished changes, whose scheduled time has come. "
+        "Safe to run every minute from cron."
+    )
 
     def handle(self, *args, **options):
         due: list[int] = []
@@ -16,3 +19,6 @@ class Command(BaseCommand):
 
         published = scheduling.publish_due_posts(progress=progress)
         self.stdout.write(f"Published {len(published)} of {len(due)} due posts.")
+        changed = publishing.publish_due_changes()
+        if changed:
+            self.stdout.write(f"Published the scheduled changes of {len(changed)} posts.")

@@ -59,7 +59,7 @@ def change_form_data(post, rows, **post_values):
 
 @pytest.fixture
 def post_with_sections():
-    post = PostFactory(title="Ordered", slug="ordered")
+    post = PostFactory(title="Ordered", slug="ordered", published=False)  # a draft: its rows are what it saves
     sections = [SectionFactory(post=post, title=title, position=n) for n, title in enumerate("abc", start=1)]
     return post, sections
 

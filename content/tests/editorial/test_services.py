@@ -13,7 +13,7 @@ def positions(post):
 
 
 def test_renumber_closes_gaps_and_keeps_order():
-    post = PostFactory()
+    post = PostFactory(published=False)
     for title, position in [("a", 3), ("b", 7), ("c", 10)]:
         SectionFactory(post=post, title=title, position=position)
     assert services.renumber_sections(post) == 3
@@ -21,7 +21,7 @@ def test_renumber_closes_gaps_and_keeps_order():
 
 
 def test_add_section_inserts_and_shifts_later_sections():
-    post = PostFactory()
+    post = PostFactory(published=False)
     for title, position in [("a", 1), ("b", 2), ("c", 3)]:
         SectionFactory(post=post, title=title, position=position)
     new = services.add_section(post, position=2, title="new", content="inserted")
@@ -30,14 +30,14 @@ def test_add_section_inserts_and_shifts_later_sections():
 
 
 def test_add_section_without_position_appends():
-    post = PostFactory()
+    post = PostFactory(published=False)
     SectionFactory(post=post, title="a", position=1)
     services.add_section(post, title="z", content="last")
     assert positions(post) == [("a", 1), ("z", 2)]
 
 
 def test_save_post_writes_everything_of_one_save_as_one_revision(editor):
-    post = PostFactory(title="Before")
+    post = PostFactory(title="Before", published=False)
     kept = SectionFactory(post=post, title="kept", position=1)
     gone = SectionFactory(post=post, title="gone", position=2)
     new = PostSection(title="new", content="Inserted *first*.", position=1)
@@ -63,7 +63,7 @@ def test_save_post_writes_everything_of_one_save_as_one_revision(editor):
 
 
 def test_a_stale_save_changes_nothing(editor):
-    post = PostFactory(title="Kept")
+    post = PostFactory(title="Kept", published=False)
     SectionFactory(post=post, title="kept", position=1)
     post.title = "Lost"
     with pytest.raises(revisions.StaleVersion):
@@ -81,7 +81,7 @@ def test_a_stale_save_changes_nothing(editor):
 
 
 def test_a_failure_inside_the_save_rolls_back_the_post_and_its_sections(editor):
-    post = PostFactory(title="Kept")
+    post = PostFactory(title="Kept", published=False)
     post.title = "Lost"
     broken = PostSection(title="x", content="y", position=1, content_type="no such type")
     with pytest.raises(IntegrityError):
@@ -91,7 +91,7 @@ def test_a_failure_inside_the_save_rolls_back_the_post_and_its_sections(editor):
 
 
 def test_an_llm_note_lists_the_interaction_on_the_substage_it_served():
-    post = PostFactory()
+    post = PostFactory(published=False)
     services.save_post(
         post, None, comment="LLM summary applied.", update_fields=[], llm=services.LlmNote("summary_seo", 41)
     )

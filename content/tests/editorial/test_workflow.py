@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from content.editorial import workflow, workflow_services
+from content.editorial import workflow, workflow_services, workflow_steps
 from content.editorial.workflow import Stage, SubStage
 from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post, WorkflowTransition
@@ -132,8 +132,8 @@ def test_user_without_change_permission_cannot_move_anything(django_user_model):
 @pytest.mark.django_db
 def test_llm_interactions_are_linked_to_a_substage_once():
     post = draft_post()
-    workflow_services.link_llm_interaction(post.pk, "summary_seo", 12)
-    workflow_services.link_llm_interaction(post.pk, "summary_seo", 12)
-    workflow_services.link_llm_interaction(post.pk, "summary_seo", 13)
+    workflow_steps.link_llm_interaction(post.pk, "summary_seo", 12)
+    workflow_steps.link_llm_interaction(post.pk, "summary_seo", 12)
+    workflow_steps.link_llm_interaction(post.pk, "summary_seo", 13)
     post.refresh_from_db()
     assert post.stage_data["summary_seo"]["llm_interactions"] == [12, 13]
