@@ -13,6 +13,7 @@ from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
 from content.editorial.forms import MAX_SECTIONS, PostAdminForm, SectionInlineForm, SectionInlineFormSet
+from content.editorial.suggestions_admin import SuggestionsAdminMixin
 from content.models import Post, PostSection, Tag
 from media_library.models import Image
 
@@ -105,7 +106,7 @@ def move_to_trash(modeladmin, request, queryset):
 
 
 @admin.register(Post)
-class PostAdmin(ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class PostAdmin(SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
     list_filter = [WorkflowStageFilter, "published", "tags"]
@@ -188,6 +189,7 @@ class PostAdmin(ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.pk:
             context["workflow"] = workflow_selectors.workflow_panel(obj, request.user)
             context["changes"] = workflow_selectors.working_copy_panel(getattr(obj, "draft", None), request.user)
+            context["suggestions"] = workflow_selectors.suggestion_panel(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

@@ -1,16 +1,16 @@
-"""LLM assistance for posts: the context each prompt gets from a post, and where each answer goes.
+"""LLM assistance for posts: the context each prompt gets from a post, and what becomes of each answer.
 
 ``llm`` runs prompts generically; this module registers one ``PromptUse`` per default prompt
-(see fixtures/prompts.json), builds its context from a post or section, and applies the
-result in one transaction, naming the interaction in ``llm_metadata`` / ``section_metadata``.
+(see fixtures/prompts.json) and builds its context from a post (its working copy where it has one)
+or a section. An answer becomes a suggestion (``content.editorial.suggestions``) that an editor
+accepts, edits or dismisses: a finished task never writes a post.
 """
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
-from content.editorial import services
+from content.editorial import suggestions, working_copies
 from content.models import Post, PostSection, SectionType
 from llm.client import CallResult
 from llm.errors import ApplyFailed
@@ -18,15 +18,6 @@ from llm.uses import PromptUse, Target, register
 
 MAX_TEXT = 12_000  # characters of post text sent to the model
 
-# The workflow sub-stage each kind of answer serves (its LLM column lists the interaction).
-SUBSTAGE_SERVED = {
-    "summary": "summary_seo",
-    "title_ideas": "draft",
-    "social_media_snippets": "social",
-    "keywords": "summary_seo",
-    "image_prompt": "sections_media",
-    "alt_text": "sections_media",
-}
 
 POST_PLACEHOLDERS = {
     "title": "the post's title",
@@ -62,10 +53,14 @@ def _section(target: Target, *, lock: bool = False) -> PostSection:
     return section
 
 
-def post_text(post: Post) -> str:
+def post_text(post: Post, sections=None) -> str:
+    """The introduction and text sections (``sections``: a working copy's, else the post's rows)."""
+    if sections is None:
+        sections = post.sections.filter(content_type=SectionType.TEXT).only("title", "content")
     parts = [post.content]
-    for section in post.sections.filter(content_type=SectionType.TEXT).only("title", "content"):
-        parts.extend([section.title or "", section.content])
+    for section in sections:
+        if section.content_type == SectionType.TEXT:
+            parts.extend([section.title or "", section.content])
     return "\n\n".join(part.strip() for part in parts if part and part.strip())[:MAX_TEXT]
 
 
@@ -75,8 +70,11 @@ def _section_text(section: PostSection) -> str:
 
 
 def post_context(target: Target) -> dict[str, str]:
-    post = _post(target)
-    return {"title": post.title, "subtitle": post.subtitle or "", "post_text": post_text(post)}
+    """What the editors are working on: a published post's working copy where it has one."""
+    draft = working_copies.load(_post(target))
+    post = draft.post
+    sections = draft.sections if draft.working_copy else None
+    return {"title": post.title, "subtitle": post.subtitle or "", "post_text": post_text(post, sections)}
 
 
 def section_context(target: Target) -> dict[str, str]:
@@ -99,95 +97,50 @@ def alt_text_context(target: Target) -> dict[str, str]:
     return {**section_context(target), "caption": section.image.caption or ""}
 
 
-def _note(result: CallResult) -> dict:
-    return {"interaction": result.interaction_id, "model": result.model, "at": timezone.now().isoformat()}
-
-
-def _save_post(post: Post, key: str, result: CallResult, *fields: str) -> None:
-    """Save what the answer changed on the post, noting the interaction on the sub-stage it serves."""
-    services.save_post(
-        post,
-        None,
-        comment=f"LLM {key} applied.",
-        update_fields=[*fields, "llm_metadata"],
-        llm=services.LlmNote(SUBSTAGE_SERVED[key], result.interaction_id),
-    )
-
-
-def _save_post_metadata(post: Post, key: str, value: dict, *fields: str, result: CallResult) -> None:
-    post.llm_metadata = {**(post.llm_metadata or {}), key: value}
-    _save_post(post, key, result, *fields)
-
-
-def _save_section(section: PostSection, key: str, result: CallResult, *, noted: bool = True) -> None:
-    """Save the section (its metadata naming the interaction when ``noted``) through its post's save."""
-    if noted:
-        section.section_metadata = {**(section.section_metadata or {}), key: _note(result)}
-    services.save_post(
-        section.post,
-        None,
-        comment=f"LLM {key} applied to section {section.position}.",
-        sections=services.SectionChanges(saved=[section]),
-        update_fields=[],
-        llm=services.LlmNote(SUBSTAGE_SERVED[key], result.interaction_id),
-    )
+def _offer(target: Target, result: CallResult, use: str, field: str, value, *, section: bool = False) -> None:
+    suggestions.offer(target.post_id, target.section_id if section else None, result.interaction_id, use, field, value)
 
 
 @transaction.atomic
 def apply_summary(target: Target, result: CallResult) -> None:
-    post = _post(target, lock=True)
-    post.summary = result.output[: Post._meta.get_field("summary").max_length]
-    _save_post_metadata(post, "summary", _note(result), "summary", result=result)
+    _post(target)
+    _offer(target, result, "post_summary", "summary", result.output[: Post._meta.get_field("summary").max_length])
 
 
 @transaction.atomic
 def apply_title_ideas(target: Target, result: CallResult) -> None:
-    post = _post(target, lock=True)
-    _save_post_metadata(post, "title_ideas", {"titles": result.output["titles"], **_note(result)}, result=result)
+    _post(target)
+    _offer(target, result, "title_ideas", "title", [str(title)[:200] for title in result.output["titles"]])
 
 
 @transaction.atomic
 def apply_snippets(target: Target, result: CallResult) -> None:
     if target.section_id is None:
-        post = _post(target, lock=True)
-        _save_post_metadata(post, "social_media_snippets", {"snippets": result.output, **_note(result)}, result=result)
+        _post(target)
+        _offer(target, result, "social_media_snippets", "post_snippets", result.output)
         return
-    section = _section(target, lock=True)
-    section.social_media_snippets = result.output
-    _save_section(section, "social_media_snippets", result)
+    _section(target)
+    _offer(target, result, "social_media_snippets", "social_media_snippets", result.output, section=True)
 
 
 @transaction.atomic
 def apply_keywords(target: Target, result: CallResult) -> None:
-    section = _section(target, lock=True)
-    section.keywords = result.output["keywords"]
-    _save_section(section, "keywords", result)
+    _section(target)
+    _offer(target, result, "section_keywords", "keywords", result.output["keywords"], section=True)
 
 
 @transaction.atomic
 def apply_image_prompt(target: Target, result: CallResult) -> None:
-    """Onto the section's image when it has one, else kept in the section's metadata for later."""
-    section = _section(target, lock=True)
-    if section.image is not None:
-        section.image.image_prompt = result.output
-        section.image.save(update_fields=["image_prompt", "updated_at"])
-        _save_section(section, "image_prompt", result)
-        return
-    section.section_metadata = {
-        **(section.section_metadata or {}),
-        "image_prompt": {"text": result.output, **_note(result)},
-    }
-    _save_section(section, "image_prompt", result, noted=False)
+    _section(target)
+    _offer(target, result, "image_prompt", "image_prompt", result.output, section=True)
 
 
 @transaction.atomic
 def apply_alt_text(target: Target, result: CallResult) -> None:
-    section = _section(target, lock=True)
+    section = _section(target)
     if section.image is None:
         raise ApplyFailed("The section's image was removed before the alt text arrived.")
-    section.image.alt_text = result.output[:500]
-    section.image.save(update_fields=["alt_text", "updated_at"])
-    _save_section(section, "alt_text", result)
+    _offer(target, result, "alt_text", "alt_text", result.output[:500], section=True)
 
 
 def _post_use(name, label, required, build_context, apply, shape=None) -> PromptUse:

@@ -13,9 +13,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 
 from content.editorial import workflow
+from content.editorial.assistance import USES
+from content.editorial.suggestions import FIELDS as SUGGESTION_FIELDS
+from content.editorial.suggestions import as_text
 from content.editorial.workflow import SubStageState, WorkflowState
 from content.editorial.workflow_rules import CHANGES_STEPS, changes_step_refusal, why_not
-from content.models import Post, WorkflowTransition
+from content.models import Post, PostSection, Suggestion, WorkflowTransition
 
 RECENT_TRANSITIONS = 10
 
@@ -135,3 +138,25 @@ def working_copy_panel(draft, user: AbstractBaseUser) -> dict[str, Any] | None:
         "steps": steps,
         "version": copy.version,
     }
+
+
+def suggestion_panel(post: Post) -> dict[str, Any]:
+    """The post's LLM suggestions waiting for an editor, ready to show, and the LLM actions to start."""
+    pending = list(post.suggestions.filter(status=Suggestion.Status.PENDING).order_by("created_at", "id"))
+    positions = dict(PostSection.objects.filter(post=post).values_list("pk", "position"))
+    rows = []
+    for suggestion in pending:
+        label = SUGGESTION_FIELDS[suggestion.field][0]
+        if suggestion.section_id is not None:
+            position = positions.get(suggestion.section_id)
+            label += f" for section {position}" if position else " for a section that no longer exists"
+        choices = suggestion.value if suggestion.field == "title" and isinstance(suggestion.value, list) else None
+        rows.append(
+            {
+                "suggestion": suggestion,
+                "label": label,
+                "choices": choices,
+                "text": as_text(suggestion.field, suggestion.value),
+            }
+        )
+    return {"rows": rows, "uses": [(use.name, use.label) for use in USES]}

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from content.models import Suggestion
 from content.tests.factories import PostFactory, SectionFactory
 from llm import errors
 from llm.client import CallContext, run_prompt
@@ -193,7 +194,7 @@ def test_section_use_applies_keywords(llm_server, prompts):
 
     result = run_use("section_keywords", Target(post_id=section.post_id, section_id=section.pk))
 
-    section.refresh_from_db()
-    assert section.keywords == ["cats", "dogs"]
-    assert section.section_metadata["keywords"]["interaction"] == result.interaction_id
+    suggestion = Suggestion.objects.get(section_id=section.pk)  # offered to the editors, not written
+    assert (suggestion.field, suggestion.value) == ("keywords", ["cats", "dogs"])
+    assert suggestion.interaction_id == result.interaction_id
     assert LLMInteraction.objects.get().section_id == section.pk

@@ -38,7 +38,12 @@ class Command(BaseCommand):
             result = runner.run_use(prompt, target)
         except errors.LLMError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Applied (interaction {result.interaction_id}, {result.model}):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Suggested (interaction {result.interaction_id}, {result.model}); "
+                "accept or dismiss it on the post's change page:"
+            )
+        )
         self.stdout.write(result.text)
 
     def _show(self, plan: runner.DryRun) -> None:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from content.editorial import revisions
+from content.models import Suggestion, WorkingCopy
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory
 from llm.models import LLMInteraction, LLMLog
 from testing.llm_provider import completion, error
@@ -39,15 +39,31 @@ def test_generate_summary_action_end_to_end(staff_client, llm_server, prompts):
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
     post.refresh_from_db()
-    assert post.summary == "Cats sleep, and this post explains why."
     interaction = LLMInteraction.objects.get()
     assert interaction.task_id == str(task.id) and interaction.user_id == staff_client.user.pk
-    assert post.llm_metadata["summary"]["interaction"] == interaction.pk
     assert LLMLog.objects.get().context["task"] == str(task.id)
     assert "Cats sleep a lot." in llm_server.requests[0]["json"]["messages"][0]["content"]
-    # An editor's form opened before the summary was applied is now stale, and the change has a revision.
-    assert post.version == 2
-    assert "LLM summary applied." in [version.revision.comment for version in revisions.post_versions(post)]
+    # The answer is a suggestion: the post, its version (an open form stays savable) and readers are untouched.
+    assert (post.summary, post.version) == ("Old summary.", 1)
+    suggestion = Suggestion.objects.get(post=post)
+    assert (suggestion.field, suggestion.value, suggestion.interaction_id) == (
+        "summary",
+        "Cats sleep, and this post explains why.",
+        interaction.pk,
+    )
+    change_page = staff_client.get(reverse("admin:content_post_change", args=[post.pk])).content.decode()
+    assert "Cats sleep, and this post explains why." in change_page and "LLM suggestions" in change_page
+    # Accepted as edited, it goes into the published post's working copy, by the editor who accepted it.
+    url = reverse("admin:content_post_suggestion", args=[post.pk, suggestion.pk])
+    staff_client.post(url, {"action": "accept", "text": "Cats sleep; here is why."})
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted" and suggestion.decided_by == staff_client.user
+    copy = WorkingCopy.objects.get(post=post)
+    assert copy.fields["summary"] == "Cats sleep; here is why."
+    assert copy.fields["llm_metadata"]["summary"]["interaction"] == interaction.pk
+    assert copy.edits[-1]["comment"] == "Accepted the LLM's summary."
+    post.refresh_from_db()
+    assert post.summary == "Old summary."
     page = staff_client.get(reverse("admin:llm_tasks")).content.decode()
     assert "Done" in page and post.title in page
 
@@ -68,9 +84,14 @@ def test_failed_task_shows_a_plain_reason_and_changes_nothing(staff_client, llm_
     assert "Failed" in page and "The model provider had an internal error. Try again later." in page
 
 
+def accept_all(client, post):
+    for suggestion in Suggestion.objects.filter(post=post, status="pending"):
+        client.post(reverse("admin:content_post_suggestion", args=[post.pk, suggestion.pk]), {"action": "accept"})
+
+
 @pytest.mark.django_db(transaction=True)
 def test_section_actions_apply_keywords_alt_text_and_image_prompt(staff_client, llm_server, prompts):
-    post = PostFactory()
+    post = PostFactory(published=False)  # a draft: accepted suggestions land in its rows
     text = SectionFactory(post=post, position=1, content="Tea and biscuits.")
     picture = ImageSectionFactory(post=post, position=2)
     picture.image.caption = "A cup of tea"
@@ -87,6 +108,7 @@ def test_section_actions_apply_keywords_alt_text_and_image_prompt(staff_client, 
     llm_server.reply(completion("Watercolour of a steaming teacup."))
     staff_client.post(CHANGELIST, {"action": "llm_image_prompt", "_selected_action": [post.pk]})
     run_worker()
+    accept_all(staff_client, post)
 
     text.refresh_from_db()
     picture.image.refresh_from_db()
@@ -122,8 +144,7 @@ def test_llm_run_command_applies_title_ideas(llm_server, prompts, capsys):
 
     call_command("llm_run", "title_ideas", "--post", "tea")
 
-    post.refresh_from_db()
-    assert post.llm_metadata["title_ideas"]["titles"] == ["On tea", "Tea time"]
+    assert Suggestion.objects.get(post=post).value == ["On tea", "Tea time"]
     assert "Tea time" in capsys.readouterr().out
 
 
