@@ -159,6 +159,8 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=24 * 3600)
 INSTALLED_APPS += ["reversion"]
 # Days a post stays in the trash before `manage.py purge_trash` (without --older-than) removes it.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
+# Seconds between autosaves of an editor's open change form (also kept when the page is left).
+AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=20)
 
 # --- operations ---
 # Backups (README "Operations"): folder, retention, and where pg_dump/psql/pg_restore live

@@ -13,3 +13,18 @@ def parse_age(text: str) -> timedelta:
     if not match or int(match[1]) < 1:
         raise ValueError(f"{text!r} is not an age such as 30d, 2w or 12h (a whole number and s, m, h, d or w).")
     return timedelta(**{UNITS[match[2]]: int(match[1])})
+
+
+def add_older_than(parser, *, default: str, what: str) -> None:
+    """The ``--older-than`` option of the commands that remove old rows."""
+    parser.add_argument("--older-than", default=default, help=f"{what}, like 30d, 12h or 90m (default: {default}).")
+
+
+def older_than(options: dict) -> timedelta:
+    """The ``--older-than`` age of a command's options; a CommandError naming the option when it is no age."""
+    from django.core.management.base import CommandError
+
+    try:
+        return parse_age(options["older_than"])
+    except ValueError as error:
+        raise CommandError(f"--older-than: {error}") from None

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from common.forms import ReadableJSONField
-from content.editorial import services, trash, workflow, workflow_selectors, working_copies
+from content.editorial import autosaves, services, trash, workflow, workflow_selectors, working_copies
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
+from content.editorial.autosave_admin import AutosaveAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
 from content.editorial.forms import MAX_SECTIONS, PostAdminForm, SectionInlineForm, SectionInlineFormSet
 from content.editorial.suggestions_admin import SuggestionsAdminMixin
@@ -106,7 +107,7 @@ def move_to_trash(modeladmin, request, queryset):
 
 
 @admin.register(Post)
-class PostAdmin(SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class PostAdmin(AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
     list_filter = [WorkflowStageFilter, "published", "tags"]
@@ -213,6 +214,7 @@ class PostAdmin(SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, ad
             tags=form.cleaned_data.get("tags") if "tags" in form.fields else None,
             expected_version=form.cleaned_data["version"] if change else None,
         )
+        autosaves.forget(form.instance.pk, request.user)  # saved: nothing left to restore
         if unpublished:
             messages.info(
                 request,

@@ -18,7 +18,7 @@ from content.editorial import services, working_copies
 from content.editorial.workflow_rules import CHANGES_STEPS as STEPS
 from content.editorial.workflow_rules import changes_step_refusal, failed_checks, run_content_checks
 from content.editorial.workflow_steps import WorkflowDenied
-from content.models import Post, WorkflowTransition, WorkingCopy
+from content.models import Autosave, Post, WorkflowTransition, WorkingCopy
 
 
 def _locked(post_id: int) -> tuple[Post, WorkingCopy]:
@@ -63,6 +63,7 @@ def take_step(
             _publish(post, copy, user)
         elif action == "discard_changes":
             copy.delete()
+            Autosave.objects.filter(post=post).delete()  # typed over the discarded changes
         else:
             copy.stage = target
             copy.save(update_fields=["stage", "publish_at"])

@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from common.ages import parse_age
+from common.ages import add_older_than, older_than
 from content.editorial import trash
 
 
@@ -10,17 +10,12 @@ class Command(BaseCommand):
     help = "Delete for good the posts that have been in the trash longer than --older-than (default 30d)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--older-than",
-            default=f"{settings.TRASH_RETENTION_DAYS}d",
-            help="Age in the trash, like 30d, 12h, 90m (default: TRASH_RETENTION_DAYS days).",
+        add_older_than(
+            parser, default=f"{settings.TRASH_RETENTION_DAYS}d", what="Age in the trash (TRASH_RETENTION_DAYS)"
         )
 
     def handle(self, *args, **options):
-        try:
-            age = parse_age(options["older_than"])
-        except ValueError as error:
-            raise CommandError(f"--older-than: {error}") from None
+        age = older_than(options)
         quiet = options["verbosity"] < 1
         purged = trash.purge_trash(
             age, progress=lambda ids: tqdm(ids, desc="purging", unit="post", disable=quiet or not ids)

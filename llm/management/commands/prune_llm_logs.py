@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from common.ages import parse_age
+from common.ages import add_older_than, older_than
 from llm import retention
 
 
@@ -14,11 +14,7 @@ class Command(BaseCommand):
     help = "Archive llm_log rows older than an age to compressed JSON Lines, then delete them in batches."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--older-than",
-            default=f"{settings.LLM_LOG_RETENTION_DAYS}d",
-            help="Age such as 90d or 2w (default: LLM_LOG_RETENTION_DAYS, %(default)s).",
-        )
+        add_older_than(parser, default=f"{settings.LLM_LOG_RETENTION_DAYS}d", what="Age (LLM_LOG_RETENTION_DAYS)")
         parser.add_argument(
             "--archive",
             default=str(settings.LLM_LOG_ARCHIVE_DIR),
@@ -28,11 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=settings.LLM_LOG_PRUNE_BATCH_SIZE)
         parser.add_argument("--dry-run", action="store_true", help="Count what would go; change nothing.")
 
-    def handle(self, *args, older_than, archive, no_archive, batch_size, dry_run, **options):
-        try:
-            cutoff = retention.cutoff_for(parse_age(older_than))
-        except ValueError as error:
-            raise CommandError(f"--older-than: {error}") from None
+    def handle(self, *args, archive, no_archive, batch_size, dry_run, **options):
+        cutoff = retention.cutoff_for(older_than(options))
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         total = retention.old_logs(cutoff).count()
