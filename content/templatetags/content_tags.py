@@ -1,6 +1,9 @@
 """Template filters for public pages; the work is in content.rendering (no queries)."""
 
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 
 from content import rendering
 from content.paths import page_path
@@ -18,3 +21,13 @@ register.filter("duration", rendering.format_duration)
 def tag_url(slug: str) -> str:
     """A tag page's path, reversed once per slug: a list of ten cards links about fifty tags."""
     return page_path("content:tag_detail", slug)
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """A valid HTML datetime to the second, in the current time zone: ``2026-11-02T09:00:00+00:00``."""
+    if not isinstance(value, datetime):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat(timespec="seconds")
