@@ -73,6 +73,11 @@ def plain_text(text: str | None, limit: int = DESCRIPTION_CHARS) -> str:
     return cut_at_word(" ".join(words), limit)
 
 
+def display_title(title: str | None) -> str:
+    """A title as shown: on one line, never empty (a link or heading without text has no name)."""
+    return " ".join(strip_controls(title or "").split()) or "Untitled"
+
+
 def safe_media_url(url: str | None) -> str | None:
     """The URL if a browser may load it as media: http(s) or a path on this site, else None."""
     url = clean_url(url or "", schemes=("http", "https"))

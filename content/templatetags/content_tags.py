@@ -13,6 +13,7 @@ register = template.Library()
 
 register.filter("markdown", rendering.render_markdown)
 register.filter("strip_controls", rendering.strip_controls, is_safe=True)
+register.filter("display_title", rendering.display_title)
 register.filter("image_source", rendering.image_source)
 register.filter("video_source", rendering.video_source)
 register.filter("safe_media_url", rendering.safe_media_url)
