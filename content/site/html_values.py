@@ -5,7 +5,8 @@ import ipaddress
 import re
 from urllib.parse import quote, unquote
 
-# Characters HTML text may not hold: controls other than white space, and noncharacters.
+# Characters HTML text may not hold: controls other than white space, and noncharacters (more than
+# common.text's, which are XML 1.0's: HTML also forbids C1 controls and noncharacters).
 CONTROLS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
     + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
