@@ -179,5 +179,6 @@ def build() -> dict[str, str]:
         "search with a long query": "/search/?q=" + long_query,
         "search without a query": "/search/",
         "404": "/no-such-page/",
+        "400": "/tags/%01/",  # a control character in the address
         "draft preview": draft.get_absolute_url(),  # only staff see it
     }
