@@ -18,6 +18,8 @@ from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from content.site.html_values import cut_at_word
+
 CONFIG = "english"
 # tsvector values are limited to 1 MB: only the first characters of a long text are indexed.
 INDEXED_CHARS = 100_000
@@ -44,9 +46,17 @@ def section_document() -> SearchVector:
 
 
 def clean_query(raw: str | None) -> str:
-    """The reader's search string, safe to send: no NUL bytes, no control characters, bounded."""
-    text = "".join(char if char.isprintable() else " " for char in (raw or "")[: MAX_QUERY_CHARS * 4])
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    """The reader's search string, safe to send: no NUL bytes, no control characters, bounded.
+
+    A query longer than ``MAX_QUERY_CHARS`` is cut at a word boundary (a single longer word is cut).
+    """
+    raw = raw or ""
+    window = raw[: MAX_QUERY_CHARS * 4]
+    text = "".join(char if char.isprintable() else " " for char in window)
+    if len(raw) > len(window) and not raw[len(window)].isspace() and not text[-1].isspace():
+        head, space, _ = text.rpartition(" ")  # the window ended inside a word: leave it out
+        text = head if space else text
+    return cut_at_word(" ".join(text.split()), MAX_QUERY_CHARS, ellipsis="")
 
 
 def reader_query(text: str) -> SearchQuery:

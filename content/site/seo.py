@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from content.models import Post, SectionType
-from content.rendering import image_source
+from content.rendering import display_title, image_source, plain_text
 
-DESCRIPTION_CHARS = 200
 # JSON inside <script> must not be able to close the element or open a comment.
 _JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
@@ -36,29 +34,33 @@ class PageMeta:
 
 
 def _snippets(sections) -> dict:
-    """The first section's ``social_media_snippets``, as a dict whatever shape it was stored in."""
+    """The first section's ``social_media_snippets``, as a dict whatever shape it was stored in, each
+    value as plain text (snippets may hold Markdown or HTML)."""
     for section in sections:
         value = section.social_media_snippets
         if isinstance(value, dict) and value:
-            return {key: item for key, item in value.items() if isinstance(item, str) and item.strip()}
+            texts = {key: plain_text(item) for key, item in value.items() if isinstance(item, str)}
+            return {key: text for key, text in texts.items() if text}
         if isinstance(value, str) and value.strip():
-            return {"description": value}
+            return {"description": plain_text(value)}
         if isinstance(value, list) and value and isinstance(value[0], str):
-            return {"description": value[0]}
+            return {"description": plain_text(value[0])}
     return {}
 
 
 def post_meta(post: Post, sections, tags) -> PageMeta:
-    """Meta for a post page, from already loaded sections and tags (no queries)."""
-    text = post.summary or post.subtitle or post.content or post.title
-    description = Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
+    """Meta for a post page, from already loaded sections and tags (no queries). Descriptions are
+    plain text (Markdown and HTML taken out), cut at a word boundary (``rendering.plain_text``)."""
+    texts = (plain_text(text) for text in (post.summary, post.subtitle, post.content, post.title) if text)
+    description = next((text for text in texts if text), "")
     snippets = _snippets(sections)
     social = snippets.get("description") or snippets.get("og") or snippets.get("facebook") or description
+    title = display_title(post.title)
     meta = PageMeta(
-        title=post.title,
+        title=title,
         description=description,
         canonical=absolute_url(post.get_absolute_url()),
-        social_title=snippets.get("title") or post.title,
+        social_title=snippets.get("title") or title,
         social_description=social,
         twitter_description=snippets.get("twitter") or social,
         tags=[tag.name for tag in tags],
@@ -75,7 +77,7 @@ def blog_posting(post: Post, meta: PageMeta) -> SafeString:
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
-        "headline": post.title,
+        "headline": meta.title,
         "description": meta.description,
         "url": meta.canonical,
         "mainEntityOfPage": meta.canonical,

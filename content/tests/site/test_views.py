@@ -44,7 +44,7 @@ def test_index_lists_live_posts_newest_first_with_details(client):
     assert html.index("Newer") < html.index("Older")
     for text in ["Its subtitle", "Its summary.", 'alt="A lighthouse at night"', 'href="/tags/travel/"']:
         assert text in html
-    assert f'<time datetime="{older.published_at.isoformat()}">' in html
+    assert f'<time datetime="{older.published_at.isoformat(timespec="seconds")}">' in html
     for title in ["Draft post", "Trashed post", "Future post"]:
         assert title not in html
 
