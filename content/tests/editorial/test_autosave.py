@@ -130,7 +130,8 @@ def test_typed_changes_survive_closing_the_tab(browser_page, settings, django_us
     page.click("#id_subtitle")
     page.keyboard.type("And a subtitle")  # typed after the last autosave: kept as the tab closes
     # Leaving warns: the page cancels the unload (headless Chromium shows no dialog for it, so ask the page).
-    leaving = "() => { const e = new Event('beforeunload', {cancelable: true}); dispatchEvent(e); return e.defaultPrevented; }"
+    leaving = "() => { const e = new Event('beforeunload', {cancelable: true}); dispatchEvent(e); "
+    leaving += "return e.defaultPrevented; }"
     assert page.evaluate(leaving) is True
     page.close(run_before_unload=True)  # the tab closes
     again = browser.new_context().new_page()  # the editor comes back later, in a new browser session
