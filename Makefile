@@ -33,7 +33,11 @@ run: install  ## Migrate, load demo content, start web server and task worker
 worker: install  ## Run only the task worker
 	$(MANAGE) db_worker
 
-test: install  ## Run the test suite (embedded PostgreSQL unless DATABASE_URL is set)
+# The HTML checker (vnu.jar, run on the machine's Java) and axe-core, pinned in test-tools/package-lock.json.
+test-tools/node_modules/.package-lock.json: test-tools/package.json test-tools/package-lock.json
+	npm ci --prefix test-tools --ignore-scripts --no-audit --no-fund --loglevel=error
+
+test: install test-tools/node_modules/.package-lock.json  ## Run the test suite (embedded PostgreSQL unless DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install  ## ruff check and ruff format --check

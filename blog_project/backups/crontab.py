@@ -1,4 +1,4 @@
-"""The crontab lines for a production install: hourly backup, minutely publishing, daily log retention."""
+"""The crontab lines for a production install: hourly backup, minutely publishing, daily retention jobs."""
 
 from __future__ import annotations
 
@@ -26,4 +26,7 @@ def crontab_lines(media: bool) -> list[str]:
         f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
         "# LLM log retention, daily at 03:30.",
         f"30 3 * * * {manage} prune_llm_logs >> {log / 'prune_llm_logs.log'} 2>&1",
+        "# Old trash and editors' forgotten autosaves, daily at 03:45.",
+        f"45 3 * * * {manage} purge_trash >> {log / 'purge_trash.log'} 2>&1",
+        f"50 3 * * * {manage} purge_autosaves >> {log / 'purge_autosaves.log'} 2>&1",
     ]

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 def test_editor_generates_a_summary_and_follows_it(browser_page, screenshot_dir, llm_server, django_user_model):
     call_command("loaddata", "prompts", verbosity=0)
     django_user_model.objects.create_superuser("editor", "editor@example.org", "pass-word-123")
-    post = PostFactory(title="Tea at five", summary="Old.")
+    post = PostFactory(title="Tea at five", summary="Old.", published=False)  # a draft: accepting writes its row
     llm_server.reply(completion("Why tea at five o'clock still matters.", prompt_tokens=40, completion_tokens=9))
     page = browser_page
     failed = []
@@ -33,6 +33,14 @@ def test_editor_generates_a_summary_and_follows_it(browser_page, screenshot_dir,
     row = page.locator("#llm-tasks tbody tr").first
     assert "Done" in row.inner_text() and "Tea at five" in row.inner_text()
     page.screenshot(path=str(screenshot_dir / "llm-tasks.png"), full_page=True)
+    post.refresh_from_db()
+    assert post.summary == "Old."  # an answer is a suggestion until an editor accepts it
+    page.goto(f"{page.base_url}/admin/content/post/{post.pk}/change/")
+    suggestion = page.locator("#suggestions form.suggestion").first
+    assert "Why tea at five o'clock still matters." in suggestion.locator("textarea").input_value()
+    page.screenshot(path=str(screenshot_dir / "llm-suggestion.png"), full_page=True)
+    suggestion.get_by_role("button", name="Accept (as edited)").click()
+    expect(page.get_by_text("Summary accepted into the draft.")).to_be_visible()
     post.refresh_from_db()
     assert post.summary == "Why tea at five o'clock still matters."
 
