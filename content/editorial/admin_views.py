@@ -46,6 +46,7 @@ class WorkflowAdminMixin:
             path("my-assignments/", view(self.assignments_view), name="content_post_assignments"),
             path("trash/", view(self.trash_view), name="content_post_trash"),
             path("trash/<str:object_id>/", view(self.trash_action_view), name="content_post_trash_action"),
+            path("trash/<str:object_id>/purge/", view(self.purge_confirm_view), name="content_post_purge_confirm"),
             path("<str:object_id>/workflow/", view(self.workflow_view), name="content_post_workflow"),
             path("<str:object_id>/revisions/", view(self.revisions_view), name="content_post_revisions"),
             path("<str:object_id>/revisions/diff/", view(self.diff_view), name="content_post_revision_diff"),
@@ -188,6 +189,18 @@ class WorkflowAdminMixin:
             raise PermissionDenied
         context = self._context(request, "Trash", posts=workflow_selectors.trashed_posts())
         return TemplateResponse(request, "admin/content/post/trash.html", context)
+
+    def purge_confirm_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Deleting for good cannot be undone: the trash links here first, and this page posts the purge."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        pk = int_or_none(object_id)
+        post = Post.objects.filter(pk=pk, deleted_at__isnull=False).first() if pk is not None else None
+        if post is None:
+            messages.error(request, "Only posts in the trash can be deleted for good.")
+            return redirect("admin:content_post_trash")
+        context = self._context(request, f"Delete “{post}” for good?", post=post, sections=post.sections.count())
+        return TemplateResponse(request, "admin/content/post/purge_confirm.html", context)
 
     def trash_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":

@@ -24,6 +24,8 @@ def why_not(transition: Transition, post: Post, state: WorkflowState, user: Abst
         )
     if transition.when_published is not None and bool(post.published) != transition.when_published:
         return "The post is already published." if post.published else "The post is not published."
+    if transition.action == "unschedule" and not post.publish_at:
+        return "Nothing is scheduled."
     if not user.has_perm(transition.permission):
         who = "Publishers" if transition.permission == workflow.PUBLISH else "Editors"
         return f"Only {who} may “{transition.label}”: your account lacks the permission {transition.permission}."

@@ -69,6 +69,8 @@ def workflow_panel(post: Post, user: AbstractBaseUser) -> dict[str, Any]:
     ]
     buttons = []
     for transition in workflow.transitions_from(state.stage, bool(post.published)):
+        if transition.action == "unschedule" and not post.publish_at:
+            continue  # offered only when something is scheduled
         reason = why_not(transition, post, state, user)
         asks_time = transition.action == "schedule"
         buttons.append(TransitionButton(transition.action, transition.label, reason is None, reason, asks_time))

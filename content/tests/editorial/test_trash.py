@@ -106,3 +106,17 @@ def test_purge_trash_command(capsys):
         with pytest.raises(CommandError, match=r"--older-than: .* is not an age"):
             call_command("purge_trash", f"--older-than={bad}")
     assert Post.objects.filter(pk=alive.pk).exists()
+
+
+def test_delete_for_good_asks_first(staff_client):
+    post = draft_post(title="Going for good")
+    Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
+    trash_page = staff_client.get(reverse("admin:content_post_trash")).content.decode()
+    confirm_url = reverse("admin:content_post_purge_confirm", args=[post.pk])
+    assert confirm_url in trash_page and 'value="purge"' not in trash_page
+    confirm = staff_client.get(confirm_url).content.decode()
+    assert "cannot be undone" in confirm and 'value="purge"' in confirm
+    assert Post.objects.filter(pk=post.pk).exists()  # asking changes nothing
+    alive = draft_post()
+    response = staff_client.get(reverse("admin:content_post_purge_confirm", args=[alive.pk]), follow=True)
+    assert "Only posts in the trash can be deleted for good." in messages_of(response)

@@ -1,7 +1,10 @@
 """The workflow through the admin with the test client, as an Editor and as a Publisher."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from content.editorial import workflow
 from content.models import Post, WorkflowTransition
@@ -403,3 +406,14 @@ def test_other_pages_query_budgets(publisher_client, django_assert_max_num_queri
         assert publisher_client.get(reverse("admin:content_post_assignments")).status_code == 200
     with django_assert_max_num_queries(10):
         assert publisher_client.get(reverse("admin:content_post_trash")).status_code == 200
+
+
+def test_cancel_schedule_is_offered_only_when_something_is_scheduled(publisher_client):
+    from content.tests.editorial.workflow_helpers import draft_post, finish_stages_before
+
+    post = finish_stages_before(draft_post(), "publishing")
+    page = publisher_client.get(reverse("admin:content_post_change", args=[post.pk])).content.decode()
+    assert 'data-action="schedule"' in page and 'data-action="unschedule"' not in page
+    Post.objects.filter(pk=post.pk).update(publish_at=timezone.now() + timedelta(days=1))
+    page = publisher_client.get(reverse("admin:content_post_change", args=[post.pk])).content.decode()
+    assert 'data-action="unschedule"' in page
