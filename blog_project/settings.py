@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "blog_project.faults.DatabaseUnavailableMiddleware",  # a database that cannot answer: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "blog_project.request_guard.refuse_control_characters",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -87,9 +88,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"  # the seed schema uses INTEGER ids
 
+# A Redis that is down or slow costs a request at most REDIS_TIMEOUT s per call (connect, then each command; 0: none);
+# the page cache then renders without it (content/site/page_cache.py).
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT or None, "socket_timeout": REDIS_TIMEOUT or None},
+        }
         if env.str("REDIS_URL", default="")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -176,6 +184,9 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_S
 # Each web process learns of content changes by LISTEN/NOTIFY instead of a query per cached page
 # (content/content_state.py). A transaction-pooling PgBouncer drops notifications: off behind one.
 PAGE_CACHE_LISTEN = env.bool("PAGE_CACHE_LISTEN", default=not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"])
+# While the database cannot answer, cached pages are found with the last content state read, for at most this
+# many seconds after it was read; pages that need the database answer 503 (blog_project/faults.py).
+PAGE_CACHE_GRACE_SECONDS = env.int("PAGE_CACHE_GRACE_SECONDS", default=300)
 # SQL statements slower than this are logged as warnings (0: off).
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 

@@ -13,6 +13,11 @@ lost, reconnecting) and once the next scheduled post is due, requests ask Postgr
 A reader may see the previous version for the few milliseconds between a commit and the watcher's
 reading after the notification; the process that wrote does not: after its own commit it asks
 PostgreSQL until the watcher has read again (``note_content_write``, connected in ``content.apps``).
+
+When the database cannot be reached (down, restarting, hung past the connect or statement timeout),
+cached pages still need a state to find them by: the last one this process read is trusted for
+``PAGE_CACHE_GRACE_SECONDS`` after it was read, and after a failure the database is left alone for
+``RETRY_AFTER_FAILURE`` seconds, so an outage costs one slow request now and then, not one per hit.
 """
 
 import logging
@@ -26,7 +31,7 @@ from datetime import datetime
 import psycopg
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -37,6 +42,9 @@ STATE_QUERY = "SELECT * FROM content_state()"  # migration 0007: planned once pe
 HEARTBEAT = 10.0  # seconds between readings when nothing is notified; also detects a silent connection
 BACKOFF = (0.1, 5.0)  # first and longest wait before reconnecting, doubling in between
 _DUE_RECHECK = 0.05  # when a reading taken at the due time still names it (the server's clock lags ours)
+RETRY_AFTER_FAILURE = 5.0  # seconds cached pages use the last known state before asking a failed database again
+# The database could not answer: down, restarting, refusing connections, or past a timeout.
+UNREACHABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,25 @@ def content_state() -> ContentState:
 class _Reading:
     state: ContentState
     trusted_until: float  # time.monotonic(): a watcher that stopped reading is not believed past this
+
+
+# The last state this process read (by the watcher or a query) and when (time.monotonic()), for when the
+# database fails; and until when, after a failure, cached pages use it without asking the database again.
+_last_read: tuple[ContentState, float] | None = None
+_failed_until = 0.0
+
+
+def _remember(state: ContentState) -> None:
+    global _last_read
+    _last_read = (state, time.monotonic())
+
+
+def _last_known() -> ContentState | None:
+    """The last state read, while it is younger than PAGE_CACHE_GRACE_SECONDS."""
+    last = _last_read
+    if last is None or time.monotonic() - last[1] > settings.PAGE_CACHE_GRACE_SECONDS:
+        return None
+    return last[0]
 
 
 # The generation this process's own last committed change reached: a watcher reading older than it is not
@@ -136,6 +163,7 @@ class ContentStateWatcher:
     def _read(self, listener: psycopg.Connection) -> None:
         state = ContentState(*listener.execute(STATE_QUERY).fetchone())
         self._reading = _Reading(state, time.monotonic() + 2 * self._heartbeat)
+        _remember(state)
 
     def _wait(self, listener: psycopg.Connection) -> bool:
         """Wait for a reason to read again: a notification, a due post, the heartbeat. False: stop."""
@@ -172,12 +200,31 @@ _watcher_lock = threading.Lock()
 
 
 def current_content_state() -> ContentState:
-    """The watcher's state when ``PAGE_CACHE_LISTEN`` is on and it is healthy, the query's otherwise."""
+    """The watcher's state when ``PAGE_CACHE_LISTEN`` is on and it is healthy, the query's otherwise;
+    while the database cannot answer, the last state read within the grace period (else the error)."""
     if settings.PAGE_CACHE_LISTEN:
         state = process_watcher().state()
         if state is not None:
             return state
-    return content_state()
+    global _failed_until
+    if time.monotonic() < _failed_until and (known := _last_known()) is not None:
+        return known
+    try:
+        state = content_state()
+    except UNREACHABLE as error:
+        known = _last_known()
+        if known is None:
+            raise
+        _failed_until = time.monotonic() + RETRY_AFTER_FAILURE
+        logger.warning(
+            "content state unreadable (%s); cached pages use the state read %.0f s ago for up to %s s",
+            type(error).__name__,
+            time.monotonic() - _last_read[1],
+            settings.PAGE_CACHE_GRACE_SECONDS,
+        )
+        return known
+    _remember(state)
+    return state
 
 
 def process_watcher() -> ContentStateWatcher:

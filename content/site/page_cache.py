@@ -19,10 +19,16 @@ A gzip copy is stored beside each page, compressed once when the page is stored,
 to clients that accept it (every browser): about a sixth of the bytes, for no CPU on a hit.
 Its ETag is the same one made weak, as Django's GZipMiddleware does. Public pages carry no
 secrets, so compressing them gives BREACH nothing to find.
+
+The cache is an optimisation, never a dependency: when it fails (Redis down, or slower than
+``REDIS_TIMEOUT``) the error is logged and the page is rendered without it; for ``CACHE_RETRY_SECONDS``
+after a failure this process does not ask it again, so a hung Redis slows one request, not every one.
 """
 
 import gzip
 import hashlib
+import logging
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -34,8 +40,43 @@ from django.utils.cache import get_conditional_response
 from content.fingerprint import render_fingerprint
 from content.site.content_state import ContentState, current_content_state
 
+logger = logging.getLogger(__name__)
+
 CACHE_PREFIX = "public-page"
 MIN_COMPRESSED_BYTES = 200  # below this a gzip header costs more than it saves (GZipMiddleware's rule)
+CACHE_RETRY_SECONDS = 5.0  # after a cache error, pages are rendered without the cache for this long
+_cache_failed_until = 0.0
+
+
+def _cache_failed(action: str, error: Exception) -> None:
+    global _cache_failed_until
+    _cache_failed_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning(
+        "page cache %s failed (%s: %s); pages are rendered without it for %.0f s",
+        action,
+        type(error).__name__,
+        str(error).strip().splitlines()[0] if str(error).strip() else "",
+        CACHE_RETRY_SECONDS,
+    )
+
+
+def _cached(key: str) -> tuple | None:
+    if time.monotonic() < _cache_failed_until:
+        return None
+    try:
+        return page_store.get(key)
+    except Exception as error:  # any failure of the cache is a miss: redis errors, timeouts, unpicklable data
+        _cache_failed("read", error)
+        return None
+
+
+def _store(key: str, stored: tuple) -> None:
+    if time.monotonic() < _cache_failed_until:
+        return
+    try:
+        page_store.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+    except Exception as error:  # the page is served all the same
+        _cache_failed("write", error)
 
 
 def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -> str:
@@ -106,7 +147,7 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
             not_modified = None if any_version else get_conditional_response(request, etag=etag)
             if not_modified is not None:
                 return not_modified
-            stored = page_store.get(key)
+            stored = _cached(key)
             if stored is not None:
                 return (
                     get_conditional_response(request, etag=etag)
@@ -121,7 +162,7 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
             caching = bool(settings.PUBLIC_CACHE_SECONDS)  # off: nothing to store, nothing to compress
             stored = (response.content, response["Content-Type"], _compressed(response.content) if caching else None)
             if caching:
-                page_store.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+                _store(key, stored)
             # The miss answers as the hits will.
             return (
                 get_conditional_response(request, etag=etag) if any_version else _stored_response(request, stored, etag)
