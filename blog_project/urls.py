@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("content.site.urls")),
 ]
 
+# A database that cannot answer is a 503 with Retry-After; any other error the site's own 500 page.
+handler500 = "blog_project.faults.server_error"
+
 if settings.BENCH_FLOOR_VIEW:
     from blog_project.bench_views import floor
 
