@@ -87,5 +87,5 @@ def _server_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict:
         raise DatabaseURLError(f"DATABASE_URL is malformed: {error}") from None
     if not config.get("NAME"):
         raise DatabaseURLError("DATABASE_URL names no database: add /NAME at its end.")
-    config["ENGINE"] = "django.db.backends.postgresql"
+    config["ENGINE"] = "blog_project.db_backends.postgresql"  # Django's, with a health check that cannot hang
     return config

@@ -29,7 +29,7 @@ def test_unset_url_selects_the_embedded_server(monkeypatch):
 
 def test_configured_url_selects_that_server(monkeypatch):
     config = config_for(monkeypatch, "postgres://blog:secret@db.internal:6432/blogdb")
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "blog_project.db_backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db.internal", 6432, "blogdb", "blog")
 
 

@@ -1,14 +1,16 @@
 """PostgreSQL backend that starts the embedded server on first use.
 
-It is Django's own PostgreSQL backend in every other respect; settings select it
+It is the project's PostgreSQL backend (``db_backends.postgresql``: Django's, with a health check
+that cannot hang) in every other respect; settings select it
 only when ``DATABASE_URL`` is unset. The server is started by the first connection
 (or ``dbshell``), never at import time.
 """
 
 from pathlib import Path
 
-from django.db.backends.postgresql import base, client
+from django.db.backends.postgresql import client
 
+from blog_project.db_backends.postgresql import base
 from blog_project.embedded_postgres import ensure_server
 
 
