@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
-from content.site.content_state import UNREACHABLE
+from common.database import UNREACHABLE
 from content.site.context_processors import site
 
 logger = logging.getLogger(__name__)

@@ -31,9 +31,11 @@ from datetime import datetime
 import psycopg
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.dispatch import receiver
 from django.utils import timezone
+
+from common.database import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +45,6 @@ HEARTBEAT = 10.0  # seconds between readings when nothing is notified; also dete
 BACKOFF = (0.1, 5.0)  # first and longest wait before reconnecting, doubling in between
 _DUE_RECHECK = 0.05  # when a reading taken at the due time still names it (the server's clock lags ours)
 RETRY_AFTER_FAILURE = 5.0  # seconds cached pages use the last known state before asking a failed database again
-# The database could not answer: down, restarting, refusing connections, or past a timeout.
-UNREACHABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 @dataclass(frozen=True)
