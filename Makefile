@@ -26,12 +26,12 @@ run: install  ## Migrate, load demo content, start web server and task worker
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl+C stops both)"
-	@$(MANAGE) db_worker & worker=$$!; \
+	@$(MANAGE) run_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
-worker: install  ## Run only the task worker
-	$(MANAGE) db_worker
+worker: install  ## Run only the task worker (through database outages; fails the tasks of workers that died)
+	$(MANAGE) run_worker
 
 # The HTML checker (vnu.jar, run on the machine's Java) and axe-core, pinned in test-tools/package-lock.json.
 test-tools/node_modules/.package-lock.json: test-tools/package.json test-tools/package-lock.json

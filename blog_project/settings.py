@@ -109,6 +109,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# `manage.py run_worker` (blog_project/task_worker.py): how often each worker looks for running tasks whose worker
+# is gone (they are marked failed), and how long any task may run before it is marked failed, whoever runs it.
+TASK_LEASE_CHECK_SECONDS = env.float("TASK_LEASE_CHECK_SECONDS", default=30.0)
+TASK_RUNNING_LIMIT_SECONDS = env.float("TASK_RUNNING_LIMIT_SECONDS", default=3600.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
