@@ -119,3 +119,23 @@ def production_environment(source_database, tmp_path):
     )
     assert collected.returncode == 0, collected.stderr
     return environment
+
+
+@pytest.fixture(scope="module")
+def private_postgres():
+    """A PostgreSQL of the fault tests' own (fault_servers.py), which they may stop; removed after the module."""
+    from blog_project.tests.fault_servers import PrivatePostgres
+
+    server = PrivatePostgres()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def faulty_database(private_postgres, source_database):
+    """A copy of the test database (what the test committed before asking for it) on ``private_postgres``,
+    which runs again after the test whatever the test did to it."""
+    copy = private_postgres.copy_of(source_database, "blog_faults")
+    yield copy
+    if not private_postgres.running():
+        private_postgres.start()
