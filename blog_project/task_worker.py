@@ -104,7 +104,9 @@ class Lease:
             params.pop("cursor_factory", None)
             session = psycopg.connect(**params, application_name="blog task worker lease", autocommit=True)
             # A worker whose machine vanished must not hold its task for hours: the server probes the client.
-            session.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10")
+            session.execute(
+                "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
+            )
             self._session = session
         return self._session
 

@@ -185,6 +185,7 @@ class RedisServer:
         self.process.send_signal(signal.SIGSTOP)
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-        self.process.kill()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
         self.process.wait(timeout=10)

@@ -20,6 +20,10 @@ SOURCES = "\n".join(
         "COMMAND_STATEMENT_TIMEOUT",
         "HEALTHZ_DB_TIMEOUT_MS",
         "TRUSTED_PROXY_COUNT",
+        "PAGE_CACHE_GRACE_SECONDS",
+        "REDIS_TIMEOUT",
+        "TASK_LEASE_CHECK_SECONDS",
+        "TASK_RUNNING_LIMIT_SECONDS",
     ],
 )
 def test_each_new_variable_is_read_and_has_a_row_in_the_configuration_table(variable):
@@ -34,3 +38,10 @@ def test_make_release_is_documented_and_serve_no_longer_migrates():
     assert "$(MANAGE) release" in makefile
     assert re.search(r"^\| `make release` \| .*advisory lock", README, re.MULTILINE)
     assert "`make release`" in README[README.index("### Production serving") :]
+
+
+def test_make_run_and_make_worker_start_the_worker_that_outlives_outages():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    assert "db_worker" not in makefile and makefile.count("$(MANAGE) run_worker") == 2
+    assert re.search(r"^\| `manage.py run_worker` \| .*database outages", README, re.MULTILINE)
+    assert "### Serving through faults" in README

@@ -192,7 +192,9 @@ def listener_params(alias: str = DEFAULT_DB_ALIAS) -> dict:
     """Connection parameters of Django's database (the embedded server's socket included), for psycopg."""
     params = connections[alias].get_connection_params()  # starts the embedded server if it is the default
     params.pop("cursor_factory", None)  # Django's cursor class; the watcher uses psycopg's own
-    return {**params, "application_name": "blog content-state watcher"}
+    # Over TCP, a server that vanished (a failover, a dead host) is noticed within a minute, not hours.
+    keepalives = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    return {**keepalives, **params, "application_name": "blog content-state watcher"}
 
 
 _watcher: ContentStateWatcher | None = None
