@@ -98,9 +98,11 @@ def test_a_hung_database_costs_a_request_a_bounded_time(
         proxy.release()
         server.stop()
         proxy.close()
+    # Connecting gives up after 2 s; a persistent connection's health check first waits as long.
+    bound = (2 if conn_max_age == "0" else 4) + 2.5  # and a margin for a busy machine
     assert first.status == 200
-    assert hit.status == 200 and hit_page == page and hit_seconds < 5
-    assert miss.status == 503 and miss_seconds < 5
+    assert hit.status == 200 and hit_page == page and hit_seconds < bound
+    assert miss.status == 503 and miss_seconds < bound
     assert recovered
 
 
@@ -133,8 +135,8 @@ def test_a_redis_killed_or_frozen_under_gunicorn_costs_pages_nothing_but_speed(
         server.stop()
 
     assert stored.status == 200
-    assert frozen.status == 200 and frozen_page == page and frozen_seconds < 2
-    assert other.status == 200 and other_seconds < 2
+    assert frozen.status == 200 and frozen_page == page and frozen_seconds < 3  # REDIS_TIMEOUT once, then no cache
+    assert other.status == 200 and other_seconds < 3
     assert killed.status == 200 and killed_page == page
     assert health.status == 503  # the cache is reported failing, pages are not
     log = server.process.stderr.read()

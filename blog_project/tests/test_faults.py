@@ -145,15 +145,15 @@ def test_a_redis_that_is_down_is_logged_and_pages_render_without_it(client, sett
 def test_a_redis_that_hangs_costs_one_request_its_timeout_then_is_left_alone(client, settings, caplog):
     with socket.create_server(("127.0.0.1", 0)) as hung:  # accepts, never answers
         redis_cache(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0", timeout=0.3)
-        post = PostFactory()
+        url = PostFactory().get_absolute_url()
         with caplog.at_level(logging.WARNING, logger="content.site.page_cache"):
             started = time.monotonic()
-            first = client.get(post.get_absolute_url())
+            first = client.get(url)
             first_seconds = time.monotonic() - started
             started = time.monotonic()
-            second = client.get("/")
+            second = client.get(url)
             second_seconds = time.monotonic() - started
     assert first.status_code == second.status_code == 200
-    assert 0.3 <= first_seconds < 2
-    assert second_seconds < 0.3  # within CACHE_RETRY_SECONDS of the failure the cache is not asked
+    assert 0.3 <= first_seconds < 3
+    assert second_seconds < first_seconds - 0.2  # within CACHE_RETRY_SECONDS of the failure the cache is not asked
     assert "page cache read failed (TimeoutError" in caplog.text
