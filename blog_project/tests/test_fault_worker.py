@@ -81,8 +81,12 @@ def test_the_worker_waits_out_a_database_outage_and_fails_the_task_it_could_not_
     interrupted = sleep_then_answer.enqueue(1)
     queued = sleep_then_answer.enqueue(0)
     database = private_postgres.copy_of(source_database, "blog_faults")  # both tasks, READY
-    worker = start_worker(database, log)
+    private_postgres.stop()
+    worker = start_worker(database, log)  # started during an outage: it waits
     try:
+        time.sleep(3)
+        alive_at_start = worker.poll() is None
+        private_postgres.start()
         wait_for_status(database, interrupted.id, "RUNNING", seconds=30)
         private_postgres.stop()
         time.sleep(4)  # the task ends while the database is down (its outcome cannot be recorded), then more
@@ -97,8 +101,8 @@ def test_the_worker_waits_out_a_database_outage_and_fails_the_task_it_could_not_
             private_postgres.start()
 
     output = log.read_text()
-    assert alive_during_outage and alive_after, output
-    assert output.count("Database unreachable") >= 2  # the task's end, then at least one more try
+    assert alive_at_start and alive_during_outage and alive_after, output
+    assert output.count("Database unreachable") >= 3  # at start; the task's end, then at least one more try
     assert lost[1] == LOST[0]
 
 

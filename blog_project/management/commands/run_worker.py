@@ -18,6 +18,9 @@ class Command(db_worker.Command):
         "Run queued tasks as db_worker does, waiting out database outages, and mark failed the running tasks "
         "whose worker is gone."
     )
+    # Django's system checks ask the database (the server version); a worker started during an outage must wait
+    # for it, not exit. `manage.py check` (run by `release`) reports a broken setup.
+    requires_system_checks = []
 
     def handle(self, *, verbosity, queue_name, interval, batch, reload, worker_id, exclude_queues, **options):
         self.configure_logging(verbosity)
