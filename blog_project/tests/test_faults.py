@@ -17,6 +17,7 @@ from content.site import content_state as content_state_module
 from content.site import page_cache
 from content.site.content_state import listener_params
 from content.tests.factories import PostFactory
+from content.tests.site.html_checkers import nu_checker  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,16 @@ def test_errors_outside_views_are_503_for_the_database_and_the_sites_500_page_ot
     assert_unavailable(database_failed)
     assert bug.status_code == 500 and "Something went wrong" in bug.content.decode()
     assert "Retry-After" not in bug
+
+
+def test_the_503_and_500_pages_are_valid_html(rf, nu_checker, tmp_path):  # noqa: F811
+    request = rf.get("/posts/anything/")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        error_page = server_error(request)
+    documents = {"503": unavailable_response(request).content.decode(), "500": error_page.content.decode()}
+    assert nu_checker(documents, tmp_path) == {}
 
 
 @pytest.mark.django_db
