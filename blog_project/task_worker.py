@@ -31,7 +31,8 @@ logger = logging.getLogger("django_tasks_db")
 
 BACKOFF = (1.0, 30.0)  # first and longest wait before trying the database again, doubling in between
 LEASE_PREFIX = "lease-"  # worker ids of workers that hold leases; only their tasks are judged by the lease
-LEASE_KEY = "hashtextextended(%s::uuid::text, 7431)"  # the advisory lock of a task (7431: ours, not release's)
+# The advisory lock of a task: a 64-bit hash of its id (a clash with another key, release's, is that unlikely).
+LEASE_KEY = "hashtextextended(%s::uuid::text, 7431)"
 
 
 class WorkerLost(Exception):
