@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
+# The publishing worker's queues: scheduled publishing and other short tasks, never an LLM call.
+PUBLISHING_QUEUES ?= publishing,default
 
 .PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media release serve worker backup db-stop clean
 
@@ -25,13 +27,16 @@ install: $(VENV)/.installed  ## Create the virtualenv and install pinned package
 run: install  ## Migrate, load demo content, start web server and task worker
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl+C stops both)"
-	@$(MANAGE) run_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Starting the publishing worker, the LLM worker and the web server on http://$(HOST):$(PORT)/ (Ctrl+C stops all)"
+	@$(MANAGE) run_worker --queue-name $(PUBLISHING_QUEUES) & publishing=$$!; \
+	  $(MANAGE) run_worker --queue-name llm & llm=$$!; \
+	  trap 'kill $$publishing $$llm 2>/dev/null' EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
-worker: install  ## Run only the task worker (through database outages; fails the tasks of workers that died)
-	$(MANAGE) run_worker
+worker: install  ## Run only the task workers: publishing (and other short tasks) and LLM, each through database outages
+	@$(MANAGE) run_worker --queue-name $(PUBLISHING_QUEUES) & publishing=$$!; \
+	  trap 'kill $$publishing 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) run_worker --queue-name llm
 
 # The HTML checker (vnu.jar, run on the machine's Java) and axe-core, pinned in test-tools/package-lock.json.
 test-tools/node_modules/.package-lock.json: test-tools/package.json test-tools/package-lock.json

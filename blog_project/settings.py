@@ -106,7 +106,8 @@ CACHES = {
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        # Scheduled publishing has a queue and a worker of its own, so a slow or hung model never delays it.
+        "QUEUES": ["default", "publishing", "llm"],
     }
 }
 # `manage.py run_worker` (blog_project/task_worker.py): how often each worker looks for running tasks whose worker

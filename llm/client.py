@@ -69,6 +69,11 @@ def scrub_secrets(text: str, secrets: list[str]) -> str:
 
 
 @functools.cache
+def preload() -> None:
+    """Import litellm now (seconds of CPU): the LLM worker does it as it starts, not on its first task."""
+    _litellm()
+
+
 def _litellm():
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # never download the price table
     os.environ.setdefault("LITELLM_TELEMETRY", "False")

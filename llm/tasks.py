@@ -1,4 +1,4 @@
-"""LLM calls as tasks on Django's task framework; the worker is `manage.py db_worker`."""
+"""LLM calls as tasks on Django's task framework, on the ``llm`` queue and its own worker."""
 
 from django.tasks import task
 
@@ -8,7 +8,7 @@ from llm.uses import Target
 TASK_PATH = "llm.tasks.run_use_task"
 
 
-@task(takes_context=True)
+@task(takes_context=True, queue_name="llm")
 def run_use_task(context, use_name: str, post_id: int, section_id: int | None = None, user_id: int | None = None):
     """Run one prompt use. A failure raises an LLMError whose message is the editor's reason."""
     target = Target(post_id=post_id, section_id=section_id, user_id=user_id)

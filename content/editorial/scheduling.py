@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from content.editorial import publishing, workflow
-from content.editorial.workflow import Status
+from content.editorial.workflow import LATE_AFTER_SECONDS, LATE_MARK, Status
 from content.editorial.workflow_rules import failed_checks, run_content_checks
 from content.editorial.workflow_steps import mark_published, record, save_state, set_status
 from content.models import Post
@@ -57,8 +57,16 @@ def publish_scheduled_post(post_id: int, now: datetime | None = None) -> bool:
             record(post, None, "scheduled_publish_refused", state.stage, state.stage, note=schedule.notes)
             save_state(post, state)
             return False
+        scheduled_for = post.publish_at
         mark_published(post, state, now)
-        record(post, None, "scheduled_publish", state.stage, state.stage)
+        note = ""
+        if (now - scheduled_for).total_seconds() > LATE_AFTER_SECONDS:
+            minutes = max(1, round((now - scheduled_for).total_seconds() / 60))
+            note = state.substage("publish").notes = (
+                f"{LATE_MARK}: {minutes} min after its scheduled time ({scheduled_for:%Y-%m-%d %H:%M} UTC), "
+                "when no publishing worker was running."
+            )
+        record(post, None, "scheduled_publish", state.stage, state.stage, note=note)
         save_state(post, state)
         return True
 

@@ -94,6 +94,11 @@ FIRST_STAGE = STAGES[0].key
 
 ANY_STAGE = ""
 
+# A schedule met later than this was missed (no publishing worker was running): the post is flagged,
+# its publish sub-stage's notes starting with LATE_MARK.
+LATE_AFTER_SECONDS = 120
+LATE_MARK = "Published late"
+
 # Permissions, as Django permission names.
 CHANGE = "content.change_post"
 PUBLISH = "content.publish_post"

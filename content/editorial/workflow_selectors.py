@@ -10,13 +10,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from content.editorial import workflow
 from content.editorial.assistance import USES
 from content.editorial.suggestions import FIELDS as SUGGESTION_FIELDS
 from content.editorial.suggestions import as_text
-from content.editorial.workflow import SubStageState, WorkflowState
+from content.editorial.workflow import LATE_MARK, SubStageState, WorkflowState
 from content.editorial.workflow_rules import CHANGES_STEPS, changes_step_refusal, why_not
 from content.models import Post, PostSection, Suggestion, WorkflowTransition
 
@@ -91,6 +92,10 @@ def stage_summary(post: Post) -> str:
     text = f"{state.label} {done}/{total}"
     if post.published:
         text += " · published"
+        if state.substage("publish").notes.startswith(LATE_MARK):
+            text += " late (the schedule was missed)"
+    elif post.publish_at and post.publish_at <= timezone.now():
+        text += f" · overdue: scheduled {post.publish_at:%Y-%m-%d %H:%M}, not yet published"
     elif post.publish_at:
         text += f" · scheduled {post.publish_at:%Y-%m-%d %H:%M}"
     if state.problems:

@@ -28,7 +28,7 @@ def test_editor_generates_a_summary_and_follows_it(browser_page, screenshot_dir,
     page.click("button[name=index]")
     expect(page.get_by_text("1 request(s) queued")).to_be_visible()
 
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    call_command("db_worker", queue_name="*", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
     page.get_by_role("link", name="Follow their progress").click()
     row = page.locator("#llm-tasks tbody tr").first
     assert "Done" in row.inner_text() and "Tea at five" in row.inner_text()

@@ -30,6 +30,10 @@ class Command(db_worker.Command):
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        if {"llm", "*"} & set(queue_names):
+            from llm.client import preload
+
+            preload()  # before the first task, so no editor waits for the import
         worker = LeasedWorker(
             queue_names=queue_names,
             interval=interval,

@@ -21,7 +21,7 @@ def prompts(db):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    call_command("db_worker", queue_name="*", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)

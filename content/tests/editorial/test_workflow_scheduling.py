@@ -117,3 +117,23 @@ def test_a_post_locked_by_another_runner_is_skipped_not_published_twice(publishe
     assert post.published
     assert scheduling.publish_scheduled_post(post.pk) is False
     assert WorkflowTransition.objects.filter(post=post, action="scheduled_publish").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_missed_schedule_is_published_as_soon_as_possible_and_flagged(publisher):
+    from content.editorial.workflow_selectors import stage_summary
+
+    post = scheduled_post(publisher, title="Missed")
+    Post.objects.filter(pk=post.pk).update(publish_at=timezone.now() - timedelta(minutes=30))  # worker was down
+    post.refresh_from_db()
+    assert "overdue" in stage_summary(post)
+    assert scheduling.publish_due_posts() == [post.pk]
+    post.refresh_from_db()
+    assert post.published and "published late (the schedule was missed)" in stage_summary(post)
+    note = WorkflowTransition.objects.filter(post=post, action="scheduled_publish").get().note
+    assert note.startswith("Published late: 30 min after its scheduled time")
+    on_time = scheduled_post(publisher, title="On time")
+    make_due(on_time)
+    scheduling.publish_due_posts()
+    on_time.refresh_from_db()
+    assert "late" not in stage_summary(on_time)
