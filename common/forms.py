@@ -1,27 +1,79 @@
 """Form pieces shared by the apps' admin forms."""
 
 import json
+import math
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
+
+MAX_DEPTH = 64  # deeper JSON is no editor's and only costs recursion further on (revisions, diffs)
+
+
+def _invalid(message: str, **params) -> ValidationError:
+    return ValidationError(message, code="invalid", params=params)
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def check_storable(value) -> None:
+    """Refuse what PostgreSQL's jsonb cannot hold or what would break later readers, naming the problem."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _invalid("The JSON is nested more than %(limit)s levels deep.", limit=MAX_DEPTH)
+        if isinstance(item, float) and not math.isfinite(item):
+            raise _invalid("The JSON holds a number too large to store (%(value)s); write a smaller one.", value=item)
+        texts = [item] if isinstance(item, str) else list(item) if isinstance(item, dict) else []
+        for text in texts:
+            if "\x00" in text:
+                raise _invalid("The JSON holds a NUL character (\\u0000), which cannot be stored.")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _invalid("The JSON holds a broken character (a lone surrogate such as \\ud800).") from None
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
 
 
 class ReadableJSONField(forms.JSONField):
-    """A JSON form field whose error says where the JSON is broken, not just that it is,
-    and that shows an empty box (not ``null``) for a column without a value."""
+    """A JSON form field whose error says where the JSON is broken, not just that it is, that refuses
+    what PostgreSQL cannot store (NaN, Infinity, NUL, lone surrogates, absurd nesting), and that shows
+    an empty box (not ``null``) for a column without a value."""
 
     def prepare_value(self, value):
         return "" if value is None else super().prepare_value(value)
+
+    def bound_data(self, data, initial):
+        """A refused value is shown again as the editor typed it (re-encoded, a lone surrogate could not be sent)."""
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        try:
+            check_storable(json.loads(data, cls=self.decoder, parse_constant=_no_constant))
+        except (ValueError, RecursionError, ValidationError):
+            return InvalidJSONInput(data)
+        return super().bound_data(data, initial)
 
     def to_python(self, value):
         if self.disabled or value in self.empty_values or isinstance(value, (list, dict, int, float)):
             return super().to_python(value)
         try:
-            json.loads(value, cls=self.decoder)
+            parsed = json.loads(value, cls=self.decoder, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
-            raise ValidationError(
+            raise _invalid(
                 "Invalid JSON: %(reason)s at line %(line)s, column %(column)s.",
-                code="invalid",
-                params={"reason": error.msg, "line": error.lineno, "column": error.colno},
+                reason=error.msg,
+                line=error.lineno,
+                column=error.colno,
             ) from None
-        return super().to_python(value)
+        except ValueError as error:
+            raise _invalid("JSON has no %(name)s: write a number or null.", name=str(error)) from None
+        except RecursionError:
+            raise _invalid("The JSON is nested more than %(limit)s levels deep.", limit=MAX_DEPTH) from None
+        check_storable(parsed)
+        return JSONString(parsed) if isinstance(parsed, str) else parsed

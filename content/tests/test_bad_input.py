@@ -7,6 +7,7 @@ from xml.dom import minidom
 
 import pytest
 from django.db import connection, connections
+from django.urls import reverse
 
 from content.editorial import services
 from content.models import Post
@@ -141,3 +142,47 @@ def test_a_typed_address_taken_after_the_form_was_checked_gets_a_suffix(staff_cl
     post = Post(title="Second", slug="a")
     services.save_post(post, staff_client.user, comment="Created.")
     assert post.slug == "a-2"
+
+
+JSON_FIELDS = ["keywords", "social_media_snippets", "section_metadata"]
+BAD_JSON = [
+    ('{"a": NaN}', "no NaN"),
+    ("[Infinity]", "no Infinity"),
+    ("-Infinity", "no -Infinity"),
+    ("[1e999]", "too large"),
+    ('["\\u0000"]', "NUL"),
+    ('{"k": "\\ud800"}', "lone surrogate"),
+    ("[" * 5000 + "]" * 5000, "nested more than 64"),
+    ('{"a": ' * 100 + "1" + "}" * 100, "nested more than 64"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD_JSON)
+@pytest.mark.parametrize("field", JSON_FIELDS)
+def test_unstorable_json_in_a_section_is_a_form_error_naming_the_field(staff_client, field, text, reason):
+    post = PostFactory(title="Kept", published=False)
+    section = SectionFactory(post=post, position=1)
+    response = post_change(staff_client, post, change_form_data(post, [section_row(0, section, **{field: text})]))
+    assert reason in str(form_errors(response)[f"sections-0-{field}"])
+    section.refresh_from_db()
+    assert getattr(section, field) is None
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD_JSON)
+def test_unstorable_json_in_the_post_is_a_form_error(staff_client, text, reason):
+    post = PostFactory(title="Kept", published=False)
+    response = post_change(staff_client, post, change_form_data(post, [], llm_metadata=text))
+    assert reason in str(form_errors(response)["llm_metadata"])
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD_JSON)
+def test_unstorable_json_in_prompt_parameters_is_a_form_error(staff_client, text, reason):
+    from llm.models import LLMPrompt
+
+    prompt = LLMPrompt.objects.create(name="post_summary", prompt_template="Summarise {post_text}", parameters={})
+    data = {"name": prompt.name, "description": "", "prompt_template": prompt.prompt_template, "parameters": text}
+    response = staff_client.post(reverse("admin:llm_llmprompt_change", args=[prompt.pk]), data)
+    assert response.status_code == 200
+    assert reason in str(response.context["adminform"].form.errors["parameters"])
+    prompt.refresh_from_db()
+    assert prompt.parameters == {}
