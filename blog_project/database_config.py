@@ -81,11 +81,17 @@ def _server_from_environment(env: environ.Env, embedded_data_dir: Path) -> dict:
             "DATABASE_URL must look like postgres://USER:PASSWORD@HOST:PORT/NAME "
             f"(got scheme {scheme or 'none'!r}); PostgreSQL is the only supported database."
         )
+    config = database_url_config(url, "DATABASE_URL")
+    config["ENGINE"] = "blog_project.db_backends.postgresql"  # Django's, with a health check that cannot hang
+    return config
+
+
+def database_url_config(url: str, name: str) -> dict:
+    """django-environ's reading of a database URL; errors name where the URL came from (``name``)."""
     try:
         config = environ.Env.db_url_config(url)
     except Exception as error:  # django-environ raises several types on malformed input
-        raise DatabaseURLError(f"DATABASE_URL is malformed: {error}") from None
+        raise DatabaseURLError(f"{name} is malformed: {error}") from None
     if not config.get("NAME"):
-        raise DatabaseURLError("DATABASE_URL names no database: add /NAME at its end.")
-    config["ENGINE"] = "blog_project.db_backends.postgresql"  # Django's, with a health check that cannot hang
+        raise DatabaseURLError(f"{name} names no database: add /NAME at its end.")
     return config

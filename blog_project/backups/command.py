@@ -6,6 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from blog_project.backups.connection import Database
 from blog_project.backups.errors import BackupError, one_line
 
 
@@ -36,3 +37,12 @@ class OperationCommand(BaseCommand):
     def show_progress(options: dict) -> bool:
         """Progress bars only for a person at a terminal, never in cron's mail."""
         return options["verbosity"] >= 1 and sys.stderr.isatty()
+
+    @staticmethod
+    def add_backup_file_argument(parser) -> None:
+        parser.add_argument("file", help="the backup file: a path, a file name inside BACKUP_DIR, or latest")
+
+    @staticmethod
+    def database(url: str | None) -> Database:
+        """The database a ``--target``/``--server`` URL names, else the configured one."""
+        return Database.from_url(url) if url else Database.from_settings()

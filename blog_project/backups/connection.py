@@ -10,11 +10,11 @@ import os
 from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote, urlencode
 
-import environ
 import psycopg
 from psycopg import sql
 
 from blog_project.backups.errors import BackupError, one_line
+from blog_project.database_config import DatabaseURLError, database_url_config
 
 # Options of a Django database setting that have a libpq environment variable.
 _OPTION_VARIABLES = {
@@ -62,12 +62,9 @@ class Database:
     @classmethod
     def from_url(cls, url: str) -> Database:
         try:
-            config = environ.Env.db_url_config(url)
-        except Exception as error:  # django-environ raises several types on malformed input
-            raise BackupError(f"--target is not a database URL: {one_line(error)}") from None
-        if not config.get("NAME"):
-            raise BackupError("--target names no database: add /NAME at its end.")
-        return cls.from_settings_dict(config)
+            return cls.from_settings_dict(database_url_config(url, "--target"))
+        except DatabaseURLError as error:
+            raise BackupError(one_line(error)) from None
 
     def with_name(self, name: str) -> Database:
         return replace(self, name=name)

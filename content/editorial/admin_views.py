@@ -12,63 +12,34 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.urls import reverse
 
 from content.editorial import revisions, services, trash, workflow_selectors, workflow_services
+from content.editorial.admin_pages import PostPagesMixin, int_or_none, publish_time
 from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
 
 
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def publish_time(value: str | None):
-    moment = parse_datetime(value or "") if value else None
-    if moment is None:
-        raise WorkflowDenied("Give the publication time as a date and time, like 2030-01-31 09:00.")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(PostPagesMixin):
     """Adds the workflow URLs and views to a ModelAdmin of Post."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("my-assignments/", view(self.assignments_view), name="content_post_assignments"),
-            path("trash/", view(self.trash_view), name="content_post_trash"),
-            path("trash/<str:object_id>/", view(self.trash_action_view), name="content_post_trash_action"),
-            path("trash/<str:object_id>/purge/", view(self.purge_confirm_view), name="content_post_purge_confirm"),
-            path("<str:object_id>/workflow/", view(self.workflow_view), name="content_post_workflow"),
-            path("<str:object_id>/revisions/", view(self.revisions_view), name="content_post_revisions"),
-            path("<str:object_id>/revisions/diff/", view(self.diff_view), name="content_post_revision_diff"),
-            path("<str:object_id>/revisions/revert/", view(self.revert_view), name="content_post_revert"),
+            *self.pages(
+                ("my-assignments/", "assignments_view", "content_post_assignments"),
+                ("trash/", "trash_view", "content_post_trash"),
+                ("trash/<str:object_id>/", "trash_action_view", "content_post_trash_action"),
+                ("trash/<str:object_id>/purge/", "purge_confirm_view", "content_post_purge_confirm"),
+                ("<str:object_id>/workflow/", "workflow_view", "content_post_workflow"),
+                ("<str:object_id>/revisions/", "revisions_view", "content_post_revisions"),
+                ("<str:object_id>/revisions/diff/", "diff_view", "content_post_revision_diff"),
+                ("<str:object_id>/revisions/revert/", "revert_view", "content_post_revert"),
+            ),
             *super().get_urls(),
         ]
 
     def _change_url(self, post_id) -> str:
         return reverse("admin:content_post_change", args=[post_id])
-
-    def _alive_post(self, request: HttpRequest, object_id) -> Post | None:
-        pk = int_or_none(object_id)
-        return Post.objects.alive().filter(pk=pk).first() if pk is not None else None
-
-    def _readable_post(self, request: HttpRequest, object_id) -> Post | None:
-        post = self._alive_post(request, object_id)
-        if post is not None and not self.has_view_or_change_permission(request, post):
-            raise PermissionDenied
-        return post
-
-    def _context(self, request: HttpRequest, title: str, **extra) -> dict:
-        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
 
     @staticmethod
     def _unknown_post(request: HttpRequest) -> HttpResponseRedirect:
@@ -121,18 +92,18 @@ class WorkflowAdminMixin:
             raise PermissionDenied
         rows = workflow_selectors.assignments(request.user)
         return TemplateResponse(
-            request, "admin/content/post/assignments.html", self._context(request, "My assignments", rows=rows)
+            request, "admin/content/post/assignments.html", self.page_context(request, "My assignments", rows=rows)
         )
 
     # --- revisions ---
 
     def revisions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        post = self._readable_post(request, object_id)
+        post = self.readable_post(request, object_id)
         if post is None:
             return self._unknown_post(request)
         versions = list(revisions.post_versions(post))
         rows = [(version, version.field_dict.get("version")) for version in versions]
-        context = self._context(
+        context = self.page_context(
             request,
             f"Revisions of “{post}”",
             post=post,
@@ -143,7 +114,7 @@ class WorkflowAdminMixin:
         return TemplateResponse(request, "admin/content/post/revisions.html", context)
 
     def diff_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        post = self._readable_post(request, object_id)
+        post = self.readable_post(request, object_id)
         if post is None:
             return self._unknown_post(request)
         try:
@@ -155,7 +126,7 @@ class WorkflowAdminMixin:
         if older.date_created > newer.date_created:
             older, newer = newer, older
         post_changes, section_changes = revisions.diff(revisions.snapshot(older, post), revisions.snapshot(newer, post))
-        context = self._context(
+        context = self.page_context(
             request,
             f"Changes to “{post}”",
             post=post,
@@ -169,7 +140,7 @@ class WorkflowAdminMixin:
     def revert_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        post = self._alive_post(request, object_id)
+        post = self.alive_post(object_id)
         if post is None:
             return self._unknown_post(request)
         if not self.has_change_permission(request, post):
@@ -187,7 +158,7 @@ class WorkflowAdminMixin:
     def trash_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_delete_permission(request):
             raise PermissionDenied
-        context = self._context(request, "Trash", posts=workflow_selectors.trashed_posts())
+        context = self.page_context(request, "Trash", posts=workflow_selectors.trashed_posts())
         return TemplateResponse(request, "admin/content/post/trash.html", context)
 
     def purge_confirm_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -199,7 +170,7 @@ class WorkflowAdminMixin:
         if post is None:
             messages.error(request, "Only posts in the trash can be deleted for good.")
             return redirect("admin:content_post_trash")
-        context = self._context(request, f"Delete “{post}” for good?", post=post, sections=post.sections.count())
+        context = self.page_context(request, f"Delete “{post}” for good?", post=post, sections=post.sections.count())
         return TemplateResponse(request, "admin/content/post/purge_confirm.html", context)
 
     def trash_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -8,30 +8,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 
 from content.editorial import autosaves
-from content.editorial.admin_views import int_or_none
-from content.models import Post
+from content.editorial.admin_pages import PostPagesMixin
 
 RESTORE = "restore_autosave"
 
 
-class AutosaveAdminMixin:
+class AutosaveAdminMixin(PostPagesMixin):
     """Adds autosave to a ModelAdmin of Post."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("<str:object_id>/autosave/", view(self.autosave_view), name="content_post_autosave"),
-            path(
-                "<str:object_id>/autosave/discard/",
-                view(self.autosave_discard_view),
-                name="content_post_autosave_discard",
+            *self.pages(
+                ("<str:object_id>/autosave/", "autosave_view", "content_post_autosave"),
+                ("<str:object_id>/autosave/discard/", "autosave_discard_view", "content_post_autosave_discard"),
             ),
             *super().get_urls(),
         ]
@@ -78,17 +73,10 @@ class AutosaveAdminMixin:
                 }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _post_to_change(self, request: HttpRequest, object_id) -> Post | None:
-        pk = int_or_none(object_id)
-        post = Post.objects.alive().filter(pk=pk).first() if pk is not None else None
-        if post is not None and not self.has_change_permission(request, post):
-            raise PermissionDenied
-        return post
-
     def autosave_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        post = self._post_to_change(request, object_id)
+        post = self.changeable_post(request, object_id)
         if post is None:
             return JsonResponse({"error": "This post does not exist or is in the trash."}, status=404)
         try:
@@ -101,7 +89,7 @@ class AutosaveAdminMixin:
     def autosave_discard_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        post = self._post_to_change(request, object_id)
+        post = self.changeable_post(request, object_id)
         if post is None:
             return HttpResponseRedirect(reverse("admin:content_post_changelist"))
         autosaves.forget(post.pk, request.user)

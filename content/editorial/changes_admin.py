@@ -6,55 +6,48 @@ The preview renders the readers' own template from the working copy, for staff o
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from content.editorial import publishing, tasks, workflow_selectors, working_copies
-from content.editorial.admin_views import int_or_none, publish_time
+from content.editorial.admin_pages import PostPagesMixin, int_or_none, publish_time
 from content.editorial.workflow_steps import WorkflowDenied
-from content.models import Post
 from content.site import post_page
 
 
-class ChangesAdminMixin:
+class ChangesAdminMixin(PostPagesMixin):
     """Adds the unpublished-changes URLs and views to a ModelAdmin of Post."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("<str:object_id>/changes/", view(self.changes_view), name="content_post_changes"),
-            path(
-                "<str:object_id>/changes/preview/", view(self.changes_preview_view), name="content_post_changes_preview"
+            *self.pages(
+                ("<str:object_id>/changes/", "changes_view", "content_post_changes"),
+                ("<str:object_id>/changes/preview/", "changes_preview_view", "content_post_changes_preview"),
+                ("<str:object_id>/changes/step/", "changes_step_view", "content_post_changes_step"),
             ),
-            path("<str:object_id>/changes/step/", view(self.changes_step_view), name="content_post_changes_step"),
             *super().get_urls(),
         ]
 
     def _draft(self, request: HttpRequest, object_id) -> working_copies.Draft:
-        pk = int_or_none(object_id)
-        post = Post.objects.alive().filter(pk=pk).first() if pk is not None else None
+        post = self.readable_post(request, object_id)
         if post is None:
             raise Http404("This post does not exist or is in the trash.")
-        if not self.has_view_or_change_permission(request, post):
-            raise PermissionDenied
         return working_copies.load(post)
 
     def changes_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         draft = self._draft(request, object_id)
         post_changes, section_changes = working_copies.changes_since_live(draft)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Unpublished changes to “{draft.post}”",
-            "post": draft.post,
-            "changes": workflow_selectors.working_copy_panel(draft, request.user) or {"edits": []},
-            "post_changes": post_changes,
-            "section_changes": section_changes,
-        }
+        context = self.page_context(
+            request,
+            f"Unpublished changes to “{draft.post}”",
+            post=draft.post,
+            changes=workflow_selectors.working_copy_panel(draft, request.user) or {"edits": []},
+            post_changes=post_changes,
+            section_changes=section_changes,
+        )
         return TemplateResponse(request, "admin/content/post/changes_diff.html", context)
 
     def changes_preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

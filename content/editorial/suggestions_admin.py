@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 
 from content.editorial import assistance, suggestions
 from content.editorial.admin_actions import queue_assistance
-from content.editorial.admin_views import int_or_none
+from content.editorial.admin_pages import PostPagesMixin, int_or_none
 from content.models import Post
 from llm.uses import get_use
 
 
-class SuggestionsAdminMixin:
+class SuggestionsAdminMixin(PostPagesMixin):
     """Adds the suggestion URLs and views to a ModelAdmin of Post."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path(
-                "<str:object_id>/suggestions/<str:suggestion_id>/",
-                view(self.suggestion_view),
-                name="content_post_suggestion",
+            *self.pages(
+                ("<str:object_id>/suggestions/<str:suggestion_id>/", "suggestion_view", "content_post_suggestion"),
+                ("<str:object_id>/assist/", "assist_view", "content_post_assist"),
             ),
-            path("<str:object_id>/assist/", view(self.assist_view), name="content_post_assist"),
             *super().get_urls(),
         ]
-
-    def _changeable_post(self, request: HttpRequest, object_id) -> Post | None:
-        pk = int_or_none(object_id)
-        post = Post.objects.alive().filter(pk=pk).first() if pk is not None else None
-        if post is not None and not self.has_change_permission(request, post):
-            raise PermissionDenied
-        return post
 
     def _back(self, post: Post | None) -> HttpResponseRedirect:
         if post is None:
@@ -44,7 +33,7 @@ class SuggestionsAdminMixin:
     def suggestion_view(self, request: HttpRequest, object_id: str, suggestion_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        post = self._changeable_post(request, object_id)
+        post = self.changeable_post(request, object_id)
         action, number = request.POST.get("action"), int_or_none(suggestion_id)
         try:
             if post is None or number is None:
@@ -66,7 +55,7 @@ class SuggestionsAdminMixin:
     def assist_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        post = self._changeable_post(request, object_id)
+        post = self.changeable_post(request, object_id)
         use_name = request.POST.get("use", "")
         if post is None or get_use(use_name) is None:
             messages.error(request, "Not done: there is no such post or LLM action.")

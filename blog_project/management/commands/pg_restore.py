@@ -1,7 +1,6 @@
 """Restore a backup into the configured database, or into another with --target."""
 
 from blog_project.backups.command import OperationCommand
-from blog_project.backups.connection import Database
 from blog_project.backups.files import resolve_backup_file
 from blog_project.backups.restore import RestoreRequest, restore_backup
 from blog_project.backups.summary import restore_report
@@ -14,14 +13,14 @@ class Command(OperationCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the backup file: a path, a file name inside BACKUP_DIR, or latest")
+        self.add_backup_file_argument(parser)
         parser.add_argument("--target", help="postgres://USER:PASSWORD@HOST:PORT/NAME (created when missing)")
         parser.add_argument("--yes", action="store_true", help="replace the contents of a target that holds tables")
         parser.add_argument("--media", action="store_true", help="also put back the media archived with --media")
         parser.add_argument("--jobs", type=int, help="parallel pg_restore jobs for a custom archive")
 
     def handle(self, *args, **options):
-        target = Database.from_url(options["target"]) if options["target"] else Database.from_settings()
+        target = self.database(options["target"])
         request = RestoreRequest(
             path=resolve_backup_file(options["file"]),
             target=target,

@@ -3,7 +3,6 @@
 from django.core.management.base import CommandError
 
 from blog_project.backups.command import OperationCommand
-from blog_project.backups.connection import Database
 from blog_project.backups.files import resolve_backup_file
 from blog_project.backups.restore import RestoreRequest
 from blog_project.backups.summary import restore_report
@@ -17,11 +16,11 @@ class Command(OperationCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the backup file: a path, a file name inside BACKUP_DIR, or latest")
+        self.add_backup_file_argument(parser)
         parser.add_argument("--server", help="postgres://USER:PASSWORD@HOST:PORT/ANY_DATABASE to restore on")
 
     def handle(self, *args, **options):
-        server = Database.from_url(options["server"]) if options["server"] else Database.from_settings()
+        server = self.database(options["server"])
         request = RestoreRequest(
             path=resolve_backup_file(options["file"]), target=server, progress=self.show_progress(options)
         )
