@@ -150,7 +150,14 @@ class WorkflowAdminMixin(PostPagesMixin):
         except revisions.RevertRefused as refusal:
             messages.error(request, f"Not reverted: {refusal}")
             return redirect("admin:content_post_revisions", post.pk)
-        messages.success(request, "The post and its sections were restored from the revision.")
+        if post.published:
+            messages.success(
+                request,
+                "The post and its sections were restored from the revision into its unpublished changes: "
+                "readers see them once the changes are published.",
+            )
+        else:
+            messages.success(request, "The post and its sections were restored from the revision.")
         return HttpResponseRedirect(self._change_url(post.pk))
 
     # --- trash ---

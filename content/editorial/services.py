@@ -172,7 +172,8 @@ def add_section(
         sections=SectionChanges(saved=[section], placed=[section]),
         update_fields=[],
     )
-    section.refresh_from_db(fields=["position"])
+    if section.pk is not None:  # a published post's new section lives in its working copy, without a row
+        section.refresh_from_db(fields=["position"])
     return section
 
 

@@ -33,8 +33,10 @@ def section_data(section: PostSection) -> dict:
     return {"id": section.pk, **{name: getattr(section, name) for name in SECTION_ATTNAMES}}
 
 
-def section_from(post: Post, data: dict) -> PostSection:
-    section = PostSection(pk=data.get("id"), post=post)
+def section_from(post: Post, data: dict, live: PostSection | None = None) -> PostSection:
+    """A section as the working copy holds it: its live row (keeping what the copy does not, such as
+    ``created_at``) with the copy's fields, or a new one."""
+    section = live or PostSection(pk=data.get("id"), post=post)
     for name in SECTION_ATTNAMES:
         setattr(section, name, data.get(name))
     return section
@@ -63,9 +65,9 @@ def overlay(post: Post, working_copy: WorkingCopy | None) -> Draft:
         if name in working_copy.fields:
             setattr(post, name, working_copy.fields[name])
     post.version = working_copy.version
-    return Draft(
-        post, [section_from(post, data) for data in working_copy.sections], list(working_copy.tags), working_copy
-    )
+    live = PostSection.objects.in_bulk([data["id"] for data in working_copy.sections if data.get("id")])
+    sections = [section_from(post, data, live.get(data.get("id"))) for data in working_copy.sections]
+    return Draft(post, sections, list(working_copy.tags), working_copy)
 
 
 def load(post: Post, *, lock: bool = False) -> Draft:

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from content.editorial import publishing, revisions, working_copies
+from content.editorial import publishing, revisions, services, working_copies
 from content.editorial.workflow_steps import WorkflowDenied
 from content.models import Post, WorkingCopy
 from content.site.content_state import content_state
@@ -206,3 +206,27 @@ def test_a_stale_form_is_refused_not_merged(editor_client, live_post):
     response = edit(editor_client, live_post, title="Second editor", version=stale_version)
     assert response.status_code == 200 and "Someone else saved this post" in response.content.decode()
     assert WorkingCopy.objects.get(post=live_post).fields["title"] == "First editor"
+
+
+def test_publishing_keeps_what_the_copy_does_not_hold(editor_client, publisher, live_post):
+    first = live_post.sections.order_by("position").first()
+    created = first.created_at
+    edit(editor_client, live_post, title="Kept dates")
+    copy = WorkingCopy.objects.get(post=live_post)
+    for action in ("submit_changes", "approve_changes", "publish_changes"):
+        publishing.take_step(live_post.pk, action, publisher, version=copy.version)
+    first.refresh_from_db()
+    assert first.created_at == created
+
+
+def test_reverting_a_live_post_restores_into_its_working_copy(editor_client, live_post):
+    services.save_post(live_post, None, comment="Published.", update_fields=["title"], live=True)
+    revision = revisions.latest_revision(live_post)  # the live version as it was published
+    live_post.title = "Published later"
+    services.save_post(live_post, None, comment="Published again.", update_fields=["title"], live=True)
+    url = reverse("admin:content_post_revert", args=[live_post.pk])
+    response = editor_client.post(url, {"revision": revision.pk}, follow=True)
+    assert any("into its unpublished changes" in message for message in messages_of(response))
+    live_post.refresh_from_db()
+    assert live_post.title == "Published later"
+    assert WorkingCopy.objects.get(post=live_post).fields["title"] == "Live title"
