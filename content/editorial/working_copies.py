@@ -18,7 +18,8 @@ from content.editorial import revisions
 from content.models import Post, PostSection, Tag, WorkingCopy
 from media_library.models import Image
 
-POST_FIELDS = revisions.POST_FIELDS
+# What a working copy keeps of the post itself: the content fields and who is named as its author.
+POST_FIELDS = [*revisions.POST_FIELDS, "author_id"]
 SECTION_ATTNAMES = [
     f"{name}_id" if name in ("image", "post") else name for name in revisions.SECTION_FIELDS if name != "post"
 ]

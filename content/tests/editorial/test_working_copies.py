@@ -230,3 +230,10 @@ def test_reverting_a_live_post_restores_into_its_working_copy(editor_client, liv
     live_post.refresh_from_db()
     assert live_post.title == "Published later"
     assert WorkingCopy.objects.get(post=live_post).fields["title"] == "Live title"
+
+
+def test_a_new_author_of_a_live_post_waits_for_publishing_too(editor_client, editor, live_post):
+    edit(editor_client, live_post, author=str(editor.pk))
+    live_post.refresh_from_db()
+    assert live_post.author_id is None
+    assert WorkingCopy.objects.get(post=live_post).fields["author_id"] == editor.pk
