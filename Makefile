@@ -9,6 +9,9 @@ WEB_CONCURRENCY ?= 3
 GUNICORN_TIMEOUT ?= 30
 # The publishing worker's queues: scheduled publishing and other short tasks, never an LLM call.
 PUBLISHING_QUEUES ?= publishing,default
+# `make run`: links (feeds, sitemaps, printed addresses) name the address it serves on, unless SITE_URL is set
+# in the environment, on make's command line or in .env.
+RUN_SITE_URL = $(if $(SITE_URL),,$(if $(shell grep -s '^SITE_URL=' .env),,SITE_URL=http://$(HOST):$(PORT)))
 
 .PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media release serve worker backup db-stop clean
 
@@ -26,12 +29,12 @@ install: $(VENV)/.installed  ## Create the virtualenv and install pinned package
 
 run: install  ## Migrate, load demo content, start web server and task worker
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+	$(RUN_SITE_URL) $(MANAGE) load_demo
 	@echo "Starting the publishing worker, the LLM worker and the web server on http://$(HOST):$(PORT)/ (Ctrl+C stops all)"
-	@$(MANAGE) run_worker --queue-name $(PUBLISHING_QUEUES) & publishing=$$!; \
-	  $(MANAGE) run_worker --queue-name llm & llm=$$!; \
+	@$(RUN_SITE_URL) $(MANAGE) run_worker --queue-name $(PUBLISHING_QUEUES) & publishing=$$!; \
+	  $(RUN_SITE_URL) $(MANAGE) run_worker --queue-name llm & llm=$$!; \
 	  trap 'kill $$publishing $$llm 2>/dev/null' EXIT INT TERM; \
-	  $(MANAGE) runserver $(HOST):$(PORT)
+	  $(RUN_SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install  ## Run only the task workers: publishing (and other short tasks) and LLM, each through database outages
 	@$(MANAGE) run_worker --queue-name $(PUBLISHING_QUEUES) & publishing=$$!; \
@@ -58,8 +61,8 @@ release: install  ## Release step of a deploy, once per deploy: migrate (under a
 
 serve: install  ## Production web server: gunicorn with WEB_CONCURRENCY workers (run `make release` first, or RELEASE=1)
 	@if [ -n "$(RELEASE)" ]; then $(MANAGE) release; fi
-	$(VENV)/bin/gunicorn blog_project.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --timeout $(GUNICORN_TIMEOUT) --access-logfile - --error-logfile -
+	$(VENV)/bin/gunicorn -c blog_project/gunicorn_conf.py blog_project.wsgi --bind $(HOST):$(PORT) \
+	  --workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT)
 
 backup: install  ## Back up the database now (manage.py pg_backup) into BACKUP_DIR
 	$(MANAGE) pg_backup

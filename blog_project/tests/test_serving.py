@@ -39,14 +39,17 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn blog_project.wsgi`, as `make serve` starts it, on a free port."""
+    """`gunicorn blog_project.wsgi`, as `make serve` starts it, on a free port; ``capture``: keep its stdout
+    (the access log) and stderr for ``output`` after ``stop``."""
 
-    def __init__(self, environment):
+    def __init__(self, environment, *arguments: str, capture: bool = False):
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.output = ("", "")
         self.process = subprocess.Popen(
             [
                 str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+                *arguments,
                 "blog_project.wsgi",
                 "--workers",
                 "1",
@@ -55,7 +58,7 @@ class Gunicorn:
             ],
             cwd=BASE_DIR,
             env=environment,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -67,7 +70,7 @@ class Gunicorn:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise AssertionError(f"gunicorn did not start: {self.process.stderr.read()}") from None
+                    raise AssertionError(f"gunicorn did not start: {self.output[1]}") from None
                 time.sleep(0.1)
 
     def get(self, path, headers=None):
@@ -80,7 +83,8 @@ class Gunicorn:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=30)
+        stdout, stderr = self.process.communicate(timeout=30)
+        self.output = (stdout or "", stderr or "")
 
 
 def test_gunicorn_serves_pages_static_files_and_health_in_production(production_environment):

@@ -1,0 +1,28 @@
+"""gunicorn's settings: ``gunicorn -c blog_project/gunicorn_conf.py blog_project.wsgi`` (`make serve`, the
+Procfile, the systemd unit).
+
+Read from the environment and the project's ``.env``, as the settings are: HOST, PORT, WEB_CONCURRENCY,
+GUNICORN_TIMEOUT, LOG_LEVEL, LOG_FORMAT and REQUEST_ID_HEADER. Options on gunicorn's command line win.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
+
+bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Above DATABASE_STATEMENT_TIMEOUT, so that a slow query is cancelled (a 503) before its worker is killed.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
+
+# Both logs to the process's output (the supervisor or journal keeps them): access lines on stdout, gunicorn's
+# own on stderr, each through the site's formatter (gunicorn_logging.py).
+accesslog = "-"
+errorlog = "-"
+logger_class = "blog_project.gunicorn_logging.Logger"
+_request_id = os.environ.get("REQUEST_ID_HEADER", "X-Request-ID").lower()
+# LOG_FORMAT=text: Apache's combined format, then the duration and the request id.
+access_log_format = f'%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({{{_request_id}}}o)s'
