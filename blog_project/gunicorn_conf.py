@@ -26,3 +26,6 @@ logger_class = "blog_project.gunicorn_logging.Logger"
 _request_id = os.environ.get("REQUEST_ID_HEADER", "X-Request-ID").lower()
 # LOG_FORMAT=text: Apache's combined format, then the duration and the request id.
 access_log_format = f'%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({{{_request_id}}}o)s'
+# gunicorn 25+ opens a control socket in the user's home by default; nothing here uses it, and instances on one
+# machine would share its path.
+control_socket_disable = True

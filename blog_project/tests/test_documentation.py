@@ -24,6 +24,7 @@ SOURCES = "\n".join(
         "REDIS_TIMEOUT",
         "TASK_LEASE_CHECK_SECONDS",
         "TASK_RUNNING_LIMIT_SECONDS",
+        "REQUEST_ID_HEADER",
     ],
 )
 def test_each_new_variable_is_read_and_has_a_row_in_the_configuration_table(variable):
@@ -48,3 +49,11 @@ def test_make_run_and_make_worker_start_the_worker_that_outlives_outages():
         assert "run_worker --queue-name $(PUBLISHING_QUEUES)" in recipe and "run_worker --queue-name llm" in recipe
     assert re.search(r"^\| `manage.py run_worker` \| .*database outages", README, re.MULTILINE)
     assert "### Serving through faults" in README
+
+
+def test_every_make_target_has_a_row_in_the_make_targets_table():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, re.MULTILINE)) - {"help"}
+    table = README[README.index("## Make targets") : README.index("## Configuration")]
+    documented = set(re.findall(r"^\| `make ([a-z-]+)` \|", table, re.MULTILINE))
+    assert targets <= documented, targets - documented
