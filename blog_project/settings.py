@@ -104,6 +104,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Every key starts with "CACHE_KEY_PREFIX:" (then Django's version, 1): sites or environments sharing a Redis never
+# read each other's pages, and ours can be found or removed alone (README "Running at scale", Redis).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="blog")
 
 TASKS = {
     "default": {

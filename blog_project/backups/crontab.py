@@ -1,4 +1,4 @@
-"""The crontab lines for a production install: hourly backup, minutely publishing, daily retention jobs."""
+"""The crontab lines for a production install: hourly backup, minutely publishing, daily retention and cleanup jobs."""
 
 from __future__ import annotations
 
@@ -29,4 +29,10 @@ def crontab_lines(media: bool) -> list[str]:
         "# Old trash and editors' forgotten autosaves, daily at 03:45.",
         f"45 3 * * * {manage} purge_trash >> {log / 'purge_trash.log'} 2>&1",
         f"50 3 * * * {manage} purge_autosaves >> {log / 'purge_autosaves.log'} 2>&1",
+        "# Finished task results of every queue (LLM calls, publishing) older than 30 days, expired sessions,",
+        "# and login records (django-axes' access log) older than 30 days; daily from 03:55.",
+        f"55 3 * * * {manage} prune_db_task_results --queue-name '*' --min-age-days 30"
+        f" >> {log / 'prune_db_task_results.log'} 2>&1",
+        f"0 4 * * * {manage} clearsessions >> {log / 'clearsessions.log'} 2>&1",
+        f"5 4 * * * {manage} axes_reset_logs --age 30 >> {log / 'axes_reset_logs.log'} 2>&1",
     ]

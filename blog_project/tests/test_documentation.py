@@ -25,6 +25,7 @@ SOURCES = "\n".join(
         "TASK_LEASE_CHECK_SECONDS",
         "TASK_RUNNING_LIMIT_SECONDS",
         "REQUEST_ID_HEADER",
+        "CACHE_KEY_PREFIX",
     ],
 )
 def test_each_new_variable_is_read_and_has_a_row_in_the_configuration_table(variable):
