@@ -1,7 +1,9 @@
 """Read queries for the LLM admin pages."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.apps import apps
 from django_tasks_db.models import DBTaskResult
@@ -28,7 +30,7 @@ class TaskRow:
     reason: str
 
 
-def _failure_reason(result: dict, interaction: dict | None) -> str:
+def _failure_reason(result: Mapping[str, Any], interaction: Mapping[str, Any] | None) -> str:
     if result["status"] != "FAILED":
         return ""
     if interaction and interaction["status"] == "error":

@@ -1,6 +1,7 @@
 """Writes of the llm app; each is one transaction."""
 
 import functools
+from typing import cast
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -14,8 +15,8 @@ def _columns(model: type[Model], skip: tuple[str, ...]) -> list[tuple[Field, str
     """Each inserted field with its quoted column and typed placeholder; built once per model (a call's
     recording is on the caller's clock, and ``db_type`` for every field was a good part of it)."""
     return [
-        (field, connection.ops.quote_name(field.column), f"%s::{field.db_type(connection)}")
-        for field in model._meta.concrete_fields
+        (field, connection.ops.quote_name(cast(str, field.column)), f"%s::{field.db_type(connection)}")
+        for field in model._meta.concrete_fields  # concrete: each has a column
         if not field.primary_key and field.attname not in skip
     ]
 
@@ -41,7 +42,8 @@ def record_call(*, interaction: dict, logs: list[dict]) -> int:
     per call. The commit is an ordinary, durable one: records of calls are never traded for speed.
     """
     columns, placeholders, params = _row(LLMInteraction, interaction)
-    log_columns, rows = None, []
+    log_columns: list[str] = []  # a call has at least one attempt
+    rows = []
     for log in logs:
         log_columns, log_placeholders, log_params = _row(LLMLog, log, skip=("interaction_id",))
         rows.append(f"({', '.join(log_placeholders)})")

@@ -62,7 +62,8 @@ def upload_images(uploads: list[Upload], **fields: str) -> list[Image]:
 
     Raises ImageRejected listing every refused file, before anything is stored.
     """
-    validated, errors = [], []
+    validated = []
+    errors: list[str] = []
     for upload in uploads:
         try:
             validated.append(validate_upload(upload.file, upload.name, upload.size))
@@ -111,7 +112,11 @@ def record_derivatives(result: DerivativeResult) -> bool:
         return False
     try:
         with transaction.atomic(durable=True):
-            image = Image.objects.select_for_update().filter(pk=result.image_id).first()
+            image = (
+                Image.objects.select_for_update().filter(pk=result.image_id).first()
+                if result.image_id is not None
+                else None
+            )
             if image is None or image.path.name != result.original:
                 delete_files(result.names)
                 return False
@@ -131,7 +136,7 @@ def refresh_derivatives(images: Iterable[Image], workers: int = 1) -> Iterable[D
     """Remake watermark and renditions of ``images`` with the current settings; yields each result."""
     spec = DerivativeSpec.from_settings()
     jobs = ((image.pk, image.path.name) for image in images)
-    for result in batch.run(jobs, spec, workers):
+    for result in batch.run(jobs, spec, workers):  # type: ignore[arg-type]  # a stored image's file has a name
         if result.error is None and not record_derivatives(result):
             result.error = "The image was deleted or replaced meanwhile."
         yield result

@@ -76,7 +76,7 @@ def save_post(
         _reserve_slug(post)
     if post._state.adding:
         if post.author_id is None and user is not None and user.is_authenticated:
-            post.author = user
+            post.author = user  # type: ignore[assignment]  # AUTH_USER_MODEL is auth.User
         post.save()
     else:
         if expected_version is not None:
@@ -134,7 +134,9 @@ def _reserve_slug(post: Post) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"post-slug:{requested}"])
     if not post.slug or Post.objects.filter(slug=post.slug).exclude(pk=post.pk).exists():
-        post.slug = unique_slug(Post, requested, exclude_pk=post.pk, max_length=Post._meta.get_field("slug").max_length)
+        max_length = Post._meta.get_field("slug").max_length
+        assert max_length is not None  # a SlugField has one
+        post.slug = unique_slug(Post, requested, exclude_pk=post.pk, max_length=max_length)
 
 
 @transaction.atomic

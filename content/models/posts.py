@@ -35,7 +35,7 @@ class TaggedPost(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="post_tags_post_id_tag_id_uniq")]
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(models.QuerySet["Post"]):
     def alive(self) -> "PostQuerySet":
         """Posts not in the trash."""
         return self.filter(deleted_at__isnull=True)
@@ -76,6 +76,12 @@ class Post(models.Model):
     search_vector = models.GeneratedField(expression=post_document(), output_field=SearchVectorField(), db_persist=True)
 
     objects = PostQuerySet.as_manager()
+
+    # Set on the post a page shows (content.site.selectors.post_page, working copies' preview), not columns.
+    section_list: list["PostSection"]
+    tag_list: list[Tag]
+    stored_html: dict[int, tuple[str, str]]  # section id -> (source key, HTML)
+    stored_intro: tuple[str, str] | None
 
     class Meta:
         db_table = "post"

@@ -46,7 +46,7 @@ def _lead_image_json() -> Subquery:
 def live_posts() -> QuerySet[Post]:
     """Posts readers may see, newest first, with tags and lead image data."""
     return (
-        Post.objects.live()
+        Post.objects.live()  # type: ignore[no-redef]  # TAGS (to_attr="tag_list") redeclares Post.tag_list
         .defer(*LIST_DEFERRED)
         .annotate(lead_image_data=_lead_image_json())
         .prefetch_related(TAGS)
@@ -188,7 +188,12 @@ class SearchResults:
 
     def _ranked_ids(self, offset: int, limit: int) -> tuple[list[int], int | None]:
         """Ids of one slice of the results and the number of results (None when the slice is past the end)."""
-        parameters = {"config": search.CONFIG, "text": self.text, "limit": limit, "offset": offset}
+        parameters: dict[str, str | int] = {
+            "config": search.CONFIG,
+            "text": self.text,
+            "limit": limit,
+            "offset": offset,
+        }
         with connection.cursor() as cursor:
             cursor.execute(_RANKED_POST_IDS, parameters)
             rows = cursor.fetchall()
@@ -214,8 +219,7 @@ class SearchResults:
             page_ids = self._ranked_ids(start, stop - start)[0] if stop > start else []
         if not page_ids:
             return []
-        posts = live_posts().filter(pk__in=page_ids)
-        posts = {post.pk: post for post in _highlighted(posts, self.text)}
+        posts = {post.pk: post for post in _highlighted(live_posts().filter(pk__in=page_ids), self.text)}
         return [posts[pk] for pk in page_ids if pk in posts]
 
 
@@ -236,11 +240,20 @@ def _highlighted(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
         Value(" "),
         Coalesce(Left(Subquery(first_match), SNIPPET_SOURCE_CHARS), Value("")),
     )
-    markers = {"config": search.CONFIG, "start_sel": search.START, "stop_sel": search.STOP}
     return posts.annotate(
-        title_marked=SearchHeadline("title", query, highlight_all=True, **markers),
+        title_marked=SearchHeadline(
+            "title", query, config=search.CONFIG, start_sel=search.START, stop_sel=search.STOP, highlight_all=True
+        ),
         snippet_marked=SearchHeadline(
-            snippet_source, query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ", **markers
+            snippet_source,
+            query,
+            config=search.CONFIG,
+            start_sel=search.START,
+            stop_sel=search.STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
         ),
     )
 
