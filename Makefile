@@ -13,19 +13,27 @@ PUBLISHING_QUEUES ?= publishing,default
 # in the environment, on make's command line or in .env.
 RUN_SITE_URL = $(if $(SITE_URL),,$(if $(shell grep -s '^SITE_URL=' .env),,SITE_URL=http://$(HOST):$(PORT)))
 
-.PHONY: help install run test lint format bench bench-pages bench-profile bench-backup bench-llm bench-media release serve worker backup db-stop clean
+.PHONY: help install lock run test lint typecheck format bench bench-pages bench-profile bench-backup bench-llm bench-media release serve worker backup db-stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Every package of the tree, at the version and with the hashes of requirements-dev.lock (`make lock` makes it).
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	@python=$$(scripts/find-python) || exit 1; \
 	  test -x $(PY) || $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
 
-install: $(VENV)/.installed  ## Create the virtualenv and install pinned packages
+install: $(VENV)/.installed  ## Create the virtualenv and install the locked packages (hashes checked)
+
+# Locks for every Python from 3.12 and every platform; the versions already locked are kept unless UPGRADE=1.
+LOCK_OPTIONS = --quiet --universal --python-version 3.12 --generate-hashes --custom-compile-command "make lock" \
+  $(if $(UPGRADE),--upgrade)
+lock: install  ## Resolve requirements.txt and requirements-dev.txt into the .lock files (UPGRADE=1: newest allowed)
+	$(VENV)/bin/uv pip compile requirements.txt $(LOCK_OPTIONS) -o requirements.lock
+	$(VENV)/bin/uv pip compile requirements-dev.txt $(LOCK_OPTIONS) -c requirements.lock -o requirements-dev.lock
 
 run: install  ## Migrate, load demo content, start web server and task worker
 	$(MANAGE) migrate --noinput
@@ -48,9 +56,13 @@ test-tools/node_modules/.package-lock.json: test-tools/package.json test-tools/p
 test: install test-tools/node_modules/.package-lock.json  ## Run the test suite (embedded PostgreSQL unless DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install  ## ruff check and ruff format --check
+lint: install  ## ruff check, ruff format --check and mypy (make typecheck)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+typecheck: install  ## mypy with django-stubs on the services and selectors (the files listed in pyproject.toml)
+	$(VENV)/bin/mypy
 
 format: install  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
