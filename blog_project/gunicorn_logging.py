@@ -1,10 +1,8 @@
-"""gunicorn's logger (``logger_class`` in gunicorn_conf.py): its error and access lines in the site's format.
+"""gunicorn's logger (``logger_class`` in gunicorn_conf.py), so that its lines read like the site's.
 
-With LOG_FORMAT=json every line gunicorn writes is one JSON object, like the site's own: the error log through
-``JsonFormatter``, and each access line as fields (method, path, status, bytes, duration_ms, request_id,
-remote_addr, user_agent, referer) rather than Apache's combined format. The request id is the one the response
-carries back (request_log.py), else the proxy's when valid. gunicorn's loggers do not propagate, so nothing is
-printed twice. Read from the environment, not Django's settings: the master process never loads them.
+With LOG_FORMAT=json its error lines go through ``JsonFormatter`` and each access line is fields (the request
+id the response carries back, the duration in ms…) rather than Apache's format. It reads the environment, not
+Django's settings: gunicorn's master process never loads them.
 """
 
 from __future__ import annotations

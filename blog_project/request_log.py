@@ -1,9 +1,8 @@
-"""Request ids: one per request, taken from the proxy's header or made up, on every log line the request
-causes and on the response, so that a proxy's, gunicorn's and the site's lines about one request can be joined.
+"""Request ids: the proxy's or a new one, on every log line a request causes and on its response, so that the
+proxy's, gunicorn's and the site's lines about one request can be joined.
 
-The id is set when the request enters the middleware and cleared by ``request_finished``, which the server
-sends when it closes the response: Django logs a 4xx/5xx response after the middleware has returned, and the
-development server logs its access line after writing the response, both still carrying the id.
+The id is cleared by ``request_finished`` (sent when the server closes the response), not when the middleware
+returns: Django logs a 4xx/5xx after the middleware, and the development server its access line after writing.
 """
 
 from __future__ import annotations
