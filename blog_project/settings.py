@@ -319,3 +319,21 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+
+# --- metrics: /metrics in Prometheus's text format (blog_project/metrics/; README "Metrics") ---
+# With a token, scrapers send `Authorization: Bearer <token>`; without one, only these client addresses
+# (addresses or networks) get an answer, others a 404. Set PROMETHEUS_MULTIPROC_DIR (an empty folder, in the
+# environment before the processes start) to sum the counters of every gunicorn worker of a machine.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+MIDDLEWARE.insert(0, "blog_project.metrics.requests.request_metrics")  # first: the time and status clients get
+SECURE_REDIRECT_EXEMPT += [r"^metrics$"]  # scrapers reach each instance directly, often over plain HTTP
+_metrics_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if _metrics_dir and not Path(_metrics_dir).is_dir():
+    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR must be an existing folder, not {_metrics_dir!r}.")
+import ipaddress  # noqa: E402
+
+try:
+    [ipaddress.ip_network(address, strict=False) for address in METRICS_ALLOWED_IPS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}.") from None

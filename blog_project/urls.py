@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from blog_project import health
+from blog_project.metrics.views import metrics
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("content.site.urls")),
 ]

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Count, Q, Sum
 from django_tasks_db.models import DBTaskResult
 
 from llm import errors
-from llm.models import LLMInteraction
+from llm.models import LLMInteraction, LLMLog, LogStatus
 from llm.tasks import TASK_PATH
 from llm.uses import get_use
 
@@ -80,3 +81,22 @@ def recent_tasks(limit: int = 50) -> list[TaskRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ModelTotals:
+    model: str
+    calls: int
+    errors: int
+    cost: float
+
+
+def totals_by_model(since: datetime) -> list[ModelTotals]:
+    """Attempts (``llm_log`` rows), failed attempts and their cost per model since ``since`` (for /metrics)."""
+    rows = (
+        LLMLog.objects.filter(created_at__gte=since)
+        .order_by()
+        .values("model")
+        .annotate(calls=Count("*"), errors=Count("status", filter=Q(status=LogStatus.ERROR)), cost=Sum("cost"))
+    )
+    return [ModelTotals(row["model"], row["calls"], row["errors"], float(row["cost"] or 0)) for row in rows]

@@ -36,6 +36,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from common.database import UNREACHABLE
+from content.site.cache_metrics import WATCHER_HEALTHY
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,11 @@ class ContentStateWatcher:
         os.close(self._wake_read)
         os.close(self._wake_write)
 
+    def healthy(self) -> bool:
+        """Whether the watcher listens and its last reading is recent (heartbeats included)."""
+        reading = self._reading
+        return reading is not None and time.monotonic() < reading.trusted_until
+
     def state(self) -> ContentState | None:
         """The state while the watcher is healthy and no scheduled post has gone live since; else None."""
         reading = self._reading
@@ -156,6 +162,7 @@ class ContentStateWatcher:
                 if not self._stopping.is_set():
                     logger.warning("content state watcher: %s; pages ask the database until it reconnects", error)
             self._reading = None
+            WATCHER_HEALTHY.labels(CHANNEL).set(0)
             if self._stopping.wait(delay):
                 break
             delay = min(delay * 2, self._backoff[1])
@@ -163,6 +170,7 @@ class ContentStateWatcher:
     def _read(self, listener: psycopg.Connection) -> None:
         state = ContentState(*listener.execute(STATE_QUERY).fetchone())
         self._reading = _Reading(state, time.monotonic() + 2 * self._heartbeat)
+        WATCHER_HEALTHY.labels(CHANNEL).set(1)
         _remember(state)
 
     def _wait(self, listener: psycopg.Connection) -> bool:
@@ -237,6 +245,16 @@ def process_watcher() -> ContentStateWatcher:
             if _watcher is None:
                 _watcher = ContentStateWatcher(listener_params()).start()
     return _watcher
+
+
+def watcher_health() -> bool | None:
+    """This process's watcher's health for ``/metrics`` (also setting its gauge); None when it has none."""
+    watcher = _watcher
+    if watcher is None or not settings.PAGE_CACHE_LISTEN:
+        return None
+    healthy = watcher.healthy()
+    WATCHER_HEALTHY.labels(CHANNEL).set(1 if healthy else 0)
+    return healthy
 
 
 def _stop_watcher() -> None:

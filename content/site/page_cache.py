@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 
 from content.fingerprint import render_fingerprint
+from content.site.cache_metrics import PAGE_CACHE_HITS, PAGE_CACHE_MISSES
 from content.site.content_state import ContentState, current_content_state
 
 logger = logging.getLogger(__name__)
@@ -146,14 +147,17 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
             any_version = request.headers.get("If-None-Match", "").strip() == "*"
             not_modified = None if any_version else get_conditional_response(request, etag=etag)
             if not_modified is not None:
+                PAGE_CACHE_HITS.inc()
                 return not_modified
             stored = _cached(key)
             if stored is not None:
+                PAGE_CACHE_HITS.inc()
                 return (
                     get_conditional_response(request, etag=etag)
                     if any_version
                     else _stored_response(request, stored, etag)
                 )
+            PAGE_CACHE_MISSES.inc()
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response.render()  # a TemplateResponse, such as the sitemap's
