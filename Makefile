@@ -101,3 +101,7 @@ clean:  ## Remove the virtualenv (keeps var/: database, media, backups)
 
 bench-media: install  ## Watermark throughput, one process against all cores, and peak memory per worker
 	$(PY) bench/watermark.py
+
+.PHONY: scale-test
+scale-test: install  ## Two web instances and two task workers on one database, Redis and S3: shared pages, tasks once, media, a killed worker
+	$(PY) -m pytest -m scale blog_project/tests/test_scale.py $(PYTEST_ARGS)

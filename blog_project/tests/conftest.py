@@ -139,3 +139,13 @@ def faulty_database(private_postgres, source_database):
     yield copy
     if not private_postgres.running():
         private_postgres.start()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The scale test runs only when asked for by marker (`make scale-test`: ``-m scale``), never in `make test`."""
+    if "scale" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("scale") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("scale")])
+        items[:] = kept

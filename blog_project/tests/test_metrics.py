@@ -1,6 +1,9 @@
 """``/metrics``: who may read it, and that its values move with what happens (README, "Metrics")."""
 
+import os
 import shutil
+import signal
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from blog_project.backups import files
 from blog_project.tests.fault_tasks import sleep_then_answer
 from blog_project.tests.metrics_text import parse, value
+from blog_project.tests.scale_servers import WebInstance
 from llm.models import LLMLog
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +175,55 @@ def test_the_last_restore_drill_shows_when_its_table_exists(client):
     assert value(present, "blog_restore_drill_last_success", default=None) == 0
     assert value(present, "blog_restore_drill_last_duration_seconds") == 12.5
     assert timezone.now().timestamp() - value(present, "blog_restore_drill_last_timestamp_seconds") > 86000
+
+
+WATCHER = "blog_content_state_watcher_healthy"
+
+
+def scrape_of(server: WebInstance) -> dict:
+    response, body = server.get("/metrics")
+    assert response.status == 200, body[:300]
+    return parse(body.decode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_workers_counters_are_summed_and_outlive_their_workers(production_environment, tmp_path):
+    """Multiprocess mode: whichever worker answers the scrape, the machine's counts, those of killed workers too."""
+    from content.tests.factories import PostFactory
+
+    post = PostFactory(title="Counted by every worker")
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    server = WebInstance(
+        {**production_environment, "PROMETHEUS_MULTIPROC_DIR": str(folder)}, tmp_path / "web.log", workers=2
+    )
+    try:
+        server.wait_until_serving()
+        for _ in range(5):
+            assert server.get("/healthz/live")[0].status == 200
+        assert server.get(post.get_absolute_url())[0].status == 200
+        assert server.get(post.get_absolute_url())[0].status == 200
+        deadline = time.monotonic() + 10
+        while value(scrape_of(server), WATCHER, channel="content_state", default=None) != 1:
+            assert time.monotonic() < deadline, "the watcher started by the post page never reported"
+            time.sleep(0.2)
+        first_workers = server.worker_pids()
+        for pid in first_workers:
+            os.kill(pid, signal.SIGKILL)  # gunicorn starts new ones; their counts stay in the folder
+        deadline = time.monotonic() + 30
+        while len(set(server.worker_pids()) - set(first_workers)) < 2:
+            assert time.monotonic() < deadline, "gunicorn did not replace its workers"
+            time.sleep(0.2)
+        server.wait_until_serving()
+        scrapes = [scrape_of(server) for _ in range(3)]
+    finally:
+        server.stop()
+
+    for samples in scrapes:
+        assert value(samples, "blog_http_requests_total", view="healthz-live", status="200") >= 5 + 1  # and the wait's
+        assert value(samples, "blog_http_requests_total", view="content:post_detail", status="200") == 2
+        # Without Redis each worker has its own cache: a hit or a second miss, as the workers took the requests.
+        assert value(samples, "blog_page_cache_misses_total") + value(samples, "blog_page_cache_hits_total") == 2
+        assert value(samples, "blog_page_cache_misses_total") >= 1
+        # The killed workers' watchers are forgotten (the new ones have not served a cached page yet).
+        assert value(samples, WATCHER, channel="content_state", default=None) is None
