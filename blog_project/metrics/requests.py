@@ -13,7 +13,7 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 STATIC = "static"  # files WhiteNoise served before any URL was resolved
-UNRESOLVED = "unresolved"  # no URL matched (404), or refused before resolving (400)
+UNRESOLVED = "unresolved"  # no URL matched (404), or answered before resolving (HTTPS redirect, 400)
 
 
 def view_name(request) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
@@ -94,7 +94,7 @@ def registry():
 
 
 @never_cache
-@require_GET
+@require_safe
 def metrics(request):
     token = settings.METRICS_TOKEN
     if token:

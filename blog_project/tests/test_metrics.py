@@ -1,6 +1,7 @@
 """``/metrics``: who may read it, and that its values move with what happens (README, "Metrics")."""
 
 import os
+import re
 import shutil
 import signal
 import time
@@ -12,12 +13,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from blog_project.backups import files
+from blog_project.tests.conftest import BASE_DIR
 from blog_project.tests.fault_tasks import sleep_then_answer
 from blog_project.tests.metrics_text import parse, value
 from blog_project.tests.scale_servers import WebInstance
 from llm.models import LLMLog
 
 pytestmark = pytest.mark.django_db
+README = (BASE_DIR / "README.md").read_text()
 
 
 def scrape(client, **headers) -> dict:
@@ -26,6 +29,18 @@ def scrape(client, **headers) -> dict:
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
     assert "no-cache" in response["Cache-Control"]
     return parse(response.content.decode())
+
+
+@pytest.mark.parametrize("variable", ["METRICS_TOKEN", "METRICS_ALLOWED_IPS", "PROMETHEUS_MULTIPROC_DIR"])
+def test_each_variable_is_read_and_has_a_row_in_the_configuration_table(variable):
+    assert re.search(rf"^\| `{variable}` \| [^|]+ \| .{{40,}}", README, re.MULTILINE), variable
+    assert f'"{variable}"' in (BASE_DIR / "blog_project" / "settings.py").read_text()
+
+
+def test_make_scale_test_is_documented_and_run_by_ci():
+    assert re.search(r"^\| `make scale-test` \| .{40,}", README, re.MULTILINE)
+    assert "\nscale-test:" in (BASE_DIR / "Makefile").read_text()
+    assert "make test\nmake scale-test\n" in (BASE_DIR / ".ci" / "run").read_text()
 
 
 def test_without_a_token_only_the_allowed_addresses_are_answered(client, settings):
