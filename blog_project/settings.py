@@ -328,10 +328,16 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 MIDDLEWARE.insert(0, "blog_project.metrics.requests.request_metrics")  # first: the time and status clients get
 SECURE_REDIRECT_EXEMPT += [r"^metrics$"]  # scrapers reach each instance directly, often over plain HTTP
-_metrics_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
-if _metrics_dir and not Path(_metrics_dir).is_dir():
-    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR must be an existing folder, not {_metrics_dir!r}.")
 import ipaddress  # noqa: E402
+import os  # noqa: E402
+
+from blog_project.database_config import is_web_process  # noqa: E402
+
+_metrics_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if _metrics_dir and not is_web_process():
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR")  # commands and task workers serve no /metrics: no files of theirs
+elif _metrics_dir and not Path(_metrics_dir).is_dir():
+    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR must be an existing folder, not {_metrics_dir!r}.")
 
 try:
     [ipaddress.ip_network(address, strict=False) for address in METRICS_ALLOWED_IPS]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from blog_project.backups import files
-from blog_project.tests.conftest import BASE_DIR
+from blog_project.tests.conftest import BASE_DIR, run_manage
 from blog_project.tests.fault_tasks import sleep_then_answer
 from blog_project.tests.metrics_text import parse, value
 from blog_project.tests.scale_servers import WebInstance
@@ -192,6 +192,15 @@ def test_the_last_restore_drill_shows_when_its_table_exists(client):
     assert timezone.now().timestamp() - value(present, "blog_restore_drill_last_timestamp_seconds") > 86000
 
 
+def test_commands_and_task_workers_leave_the_multiprocess_folder_alone(tmp_path):
+    """Only web processes serve /metrics: a cron command every minute must not leave files behind."""
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    completed = run_manage("check", env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+    assert completed.returncode == 0, completed.stderr
+    assert list(folder.iterdir()) == []
+
+
 WATCHER = "blog_content_state_watcher_healthy"
 
 
@@ -234,6 +243,7 @@ def test_gunicorn_workers_counters_are_summed_and_outlive_their_workers(producti
     finally:
         server.stop()
 
+    assert len(list(folder.glob("counter_*.db"))) >= 4  # two workers, then their two successors
     for samples in scrapes:
         assert value(samples, "blog_http_requests_total", view="healthz-live", status="200") >= 5 + 1  # and the wait's
         assert value(samples, "blog_http_requests_total", view="content:post_detail", status="200") == 2
