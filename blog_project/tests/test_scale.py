@@ -179,11 +179,11 @@ def test_two_hosts_share_pages_tasks_and_media_and_lose_no_task(hosts, s3, tmp_p
 
     # Tasks queued before any worker runs show in both instances' metrics, read from the database.
     runs = tmp_path / "runs.txt"
-    first = [record_run.enqueue(str(runs), number, 0.05).id for number in range(30)]
+    first = [record_run.enqueue(str(runs), number, 0.2).id for number in range(30)]  # 6 s of work: both start in time
     for web in (a, b):
         assert value(scrape(web), "blog_task_queue_depth", queue="default") == 30
     hosts.start_workers(tmp_path)
-    eventually(lambda: statuses(first) == {"SUCCESSFUL": 30}, 40, f"tasks left: {statuses(first)}")
+    eventually(lambda: statuses(first) == {"SUCCESSFUL": 30}, 60, f"tasks left: {statuses(first)}")
     lines = runs.read_text().splitlines()
     assert sorted(int(line.split()[0]) for line in lines) == list(range(30))  # each once, none twice
     ran_on = {row[-1] for row in DBTaskResult.objects.filter(id__in=first).values_list("worker_ids", flat=True)}
