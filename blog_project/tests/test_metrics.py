@@ -257,3 +257,34 @@ def test_gunicorn_workers_counters_are_summed_and_outlive_their_workers(producti
         assert value(samples, "blog_page_cache_misses_total") >= 1
         # The killed workers' watchers are forgotten (the new ones have not served a cached page yet).
         assert value(samples, WATCHER, channel="content_state", default=None) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scrape_while_the_database_is_down_still_answers_with_what_it_can_read(
+    production_environment, private_postgres, faulty_database, tmp_path
+):
+    environment = {
+        **production_environment,
+        "DATABASE_URL": faulty_database.url(),
+        "DATABASE_CONNECT_TIMEOUT": "2",
+        "BACKUP_DIR": str(tmp_path / "backups"),
+    }
+    server = WebInstance(environment, tmp_path / "web.log")
+    try:
+        server.wait_until_serving()
+        before = scrape_of(server)
+        private_postgres.stop()
+        started = time.monotonic()
+        during = scrape_of(server)
+        seconds = time.monotonic() - started
+    finally:
+        if not private_postgres.running():
+            private_postgres.start()
+        server.stop()
+
+    database_sources = ("tasks", "watcher_sessions", "llm", "restore_drill")
+    assert all(value(before, "blog_metrics_source_up", source=source) == 1 for source in database_sources)
+    assert all(value(during, "blog_metrics_source_up", source=source) == 0 for source in database_sources)
+    assert value(during, "blog_metrics_source_up", source="backups") == 1
+    assert value(during, "blog_http_requests_total", view="metrics", status="200") == 1  # the first scrape
+    assert seconds < 4  # one connect timeout (2 s), not one per source
