@@ -29,3 +29,20 @@ access_log_format = f'%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s
 # gunicorn 25+ opens a control socket in the user's home by default; nothing here uses it, and instances on one
 # machine would share its path.
 control_socket_disable = True
+
+
+# prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, README "Metrics"): the folder is made and emptied
+# when the server starts, so that a previous run's counts are not added to this one's; a worker that exits no
+# longer counts in the watcher's health (/metrics also forgets the workers it finds gone).
+def on_starting(server) -> None:
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, folder)

@@ -22,7 +22,7 @@ HOST = "blog.example.org"
 
 
 class WebInstance:
-    """``gunicorn blog_project.wsgi`` with ``workers`` workers on a free port of 127.0.0.1."""
+    """gunicorn with its settings module, as `make serve` starts it, with ``workers`` workers on a free port."""
 
     def __init__(self, environment: dict, log: Path, *, workers: int = 1):
         self.port = free_port()
@@ -31,7 +31,8 @@ class WebInstance:
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 [
-                    *(str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "blog_project.wsgi", "--workers", str(workers)),
+                    *(str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "-c", "blog_project/gunicorn_conf.py"),
+                    *("blog_project.wsgi", "--workers", str(workers)),
                     *("--bind", f"127.0.0.1:{self.port}", "--timeout", "60"),
                 ],
                 cwd=BASE_DIR,

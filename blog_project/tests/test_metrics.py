@@ -220,6 +220,7 @@ def test_gunicorn_workers_counters_are_summed_and_outlive_their_workers(producti
     post = PostFactory(title="Counted by every worker")
     folder = tmp_path / "prometheus"
     folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"a previous run's, unreadable")  # gunicorn_conf.py empties the folder
     server = WebInstance(
         {**production_environment, "PROMETHEUS_MULTIPROC_DIR": str(folder)}, tmp_path / "web.log", workers=2
     )
