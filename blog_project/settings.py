@@ -322,11 +322,14 @@ if AWS_STORAGE_BUCKET_NAME:
 
 # --- metrics: /metrics in Prometheus's text format (blog_project/metrics/; README "Metrics") ---
 # With a token, scrapers send `Authorization: Bearer <token>`; without one, only these client addresses
-# (addresses or networks) get an answer, others a 404. Set PROMETHEUS_MULTIPROC_DIR (an empty folder, in the
-# environment before the processes start) to sum the counters of every gunicorn worker of a machine.
+# (addresses or networks) get an answer, others a 404. PROMETHEUS_MULTIPROC_DIR (a folder, in the environment
+# before gunicorn starts; gunicorn_conf.py empties it) sums the counters of every gunicorn worker of a machine.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
-MIDDLEWARE.insert(0, "blog_project.metrics.requests.request_metrics")  # first: the time and status clients get
+# Before every middleware that answers (the HTTPS redirect, 503s): the time and status clients get.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"), "blog_project.metrics.requests.request_metrics"
+)
 SECURE_REDIRECT_EXEMPT += [r"^metrics$"]  # scrapers reach each instance directly, often over plain HTTP
 import ipaddress  # noqa: E402
 import os  # noqa: E402

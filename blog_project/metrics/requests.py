@@ -26,7 +26,7 @@ def view_name(request) -> str:
 
 
 def request_metrics(get_response):
-    """First in MIDDLEWARE, so the time and status are those the client gets."""
+    """Before every middleware that answers, so the time and status are those the client gets."""
 
     def middleware(request):
         started = time.perf_counter()
