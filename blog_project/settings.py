@@ -137,6 +137,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Django itself serves MEDIA_ROOT under MEDIA_URL (media_library/serving.py), for a site without a proxy in front.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
