@@ -321,3 +321,32 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+
+# --- Off-site backups (README "Operations", Off-site copies) ---
+# pg_backup --upload (or BACKUP_UPLOAD=true) copies each backup into the storage "backups": a bucket of its own
+# (credentials and endpoint default to the media's AWS_* ones), encrypted with age for BACKUP_ENCRYPTION_KEY
+# (an age secret key AGE-SECRET-KEY-1…, or only its public key age1… on a server that never restores).
+BACKUP_UPLOAD = env.bool("BACKUP_UPLOAD", default=False)
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_STORAGE_BUCKET = env.str("BACKUP_STORAGE_BUCKET", default="")
+
+
+def _backup_storage_env(name: str, media_variable: str) -> str | None:
+    """BACKUP_STORAGE_<name>, else the media's own variable, else None."""
+    return env.str(f"BACKUP_STORAGE_{name}", default="") or env.str(media_variable, default="") or None
+
+
+if BACKUP_STORAGE_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_STORAGE_BUCKET,
+            "location": env.str("BACKUP_STORAGE_PREFIX", default="blog-backups"),
+            "endpoint_url": _backup_storage_env("ENDPOINT_URL", "AWS_S3_ENDPOINT_URL"),
+            "access_key": _backup_storage_env("ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+            "secret_key": _backup_storage_env("SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+            "region_name": _backup_storage_env("REGION_NAME", "AWS_S3_REGION_NAME"),
+            "querystring_auth": True,
+            "file_overwrite": True,  # an upload run again replaces its own half-done copy
+        },
+    }
