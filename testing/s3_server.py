@@ -39,7 +39,11 @@ class Bucket:
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

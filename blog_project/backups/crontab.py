@@ -15,6 +15,7 @@ def crontab_lines(media: bool) -> list[str]:
     manage = f"cd {project} && {python} manage.py"
     log = project / "var" / "log"
     backup = f"{project / 'scripts' / 'pg_backup.sh'}{' --media' if media else ''}"
+    drill_source = " --from-storage backups" if settings.BACKUP_UPLOAD else ""  # the off-site copy, when made
     return [
         "# The blog's scheduled jobs (install with `crontab -e`); times are the server's.",
         f"# Create the log folder once: mkdir -p {log}",
@@ -22,6 +23,8 @@ def crontab_lines(media: bool) -> list[str]:
         f"0 * * * * {backup} >> {log / 'pg_backup.log'} 2>&1",
         "# Weekly proof that the newest backup restores (into a scratch database, dropped afterwards).",
         f"15 4 * * 0 {manage} verify_backup latest >> {log / 'verify_backup.log'} 2>&1",
+        "# Daily restore drill: the newest backup restored into a scratch database, checked, timed, recorded.",
+        f"40 4 * * * {manage} restore_drill{drill_source} >> {log / 'restore_drill.log'} 2>&1",
         "# Scheduled publishing, every minute.",
         f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
         "# LLM log retention, daily at 03:30.",

@@ -12,41 +12,19 @@ from django.core.management.base import CommandError
 
 from blog_project.backups import offsite
 from blog_project.backups.encryption import generate_key
+from blog_project.tests.conftest import OFFSITE_PREFIX as PREFIX
 from blog_project.tests.conftest import run_manage, table_digests
-
-PREFIX = "blog-backups"
-
-
-@pytest.fixture
-def offsite_storage(settings, s3_bucket, backup_dir):
-    settings.BACKUP_DIR = backup_dir
-    settings.BACKUP_ENCRYPTION_KEY = ""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "backups": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": s3_bucket.storage_options(location=PREFIX, querystring_auth=True, file_overwrite=True),
-        },
-    }
-    return s3_bucket
-
-
-@pytest.fixture
-def key(settings):
-    secret, public = generate_key()
-    settings.BACKUP_ENCRYPTION_KEY = secret
-    return secret, public
 
 
 def test_upload_copies_the_set_encrypted_with_age(
-    source_database, blog_content, offsite_storage, key, backup_dir, tmp_path
+    source_database, blog_content, offsite_storage, encryption_key, backup_dir, tmp_path
 ):
     call_command("pg_backup", "--upload", "--media", verbosity=0)
 
     local = {path.name: path.read_bytes() for path in backup_dir.glob("blog_backup_*")}
     remote = offsite_storage.objects()
     assert sorted(remote) == sorted(f"{PREFIX}/{name}.age" for name in local)  # dump, media archive, manifest
-    identity = pyrage.x25519.Identity.from_str(key[0])
+    identity = pyrage.x25519.Identity.from_str(encryption_key[0])
     for name, content in local.items():
         encrypted = remote[f"{PREFIX}/{name}.age"]
         assert encrypted.startswith(b"age-encryption.org/v1")
@@ -58,7 +36,7 @@ def test_upload_copies_the_set_encrypted_with_age(
         if os.environ.get("CI"):
             pytest.fail("the age tool is not installed; .ci/run installs Debian's age.")
         return
-    (tmp_path / "key.txt").write_text(key[0] + "\n")
+    (tmp_path / "key.txt").write_text(encryption_key[0] + "\n")
     dump = next(name for name in local if name.endswith(".sql"))
     (tmp_path / "dump.sql.age").write_bytes(remote[f"{PREFIX}/{dump}.age"])
     decrypted = subprocess.run(
@@ -68,9 +46,9 @@ def test_upload_copies_the_set_encrypted_with_age(
 
 
 def test_a_public_key_encrypts_and_only_the_secret_key_restores(
-    source_database, blog_content, offsite_storage, key, settings, tmp_path, scratch_databases
+    source_database, blog_content, offsite_storage, encryption_key, settings, tmp_path, scratch_databases
 ):
-    secret, public = key
+    secret, public = encryption_key
     settings.BACKUP_ENCRYPTION_KEY = public  # the server holds only the public key
     call_command("pg_backup", "--upload", verbosity=0)
     settings.BACKUP_DIR = tmp_path / "new-machine"
