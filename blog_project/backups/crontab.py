@@ -23,8 +23,6 @@ def crontab_lines(media: bool) -> list[str]:
         f"0 * * * * {backup} >> {log / 'pg_backup.log'} 2>&1",
         "# Weekly proof that the newest backup restores (into a scratch database, dropped afterwards).",
         f"15 4 * * 0 {manage} verify_backup latest >> {log / 'verify_backup.log'} 2>&1",
-        "# Daily restore drill: the newest backup restored into a scratch database, checked, timed, recorded.",
-        f"40 4 * * * {manage} restore_drill{drill_source} >> {log / 'restore_drill.log'} 2>&1",
         "# Scheduled publishing, every minute.",
         f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
         "# LLM log retention, daily at 03:30.",
@@ -38,4 +36,6 @@ def crontab_lines(media: bool) -> list[str]:
         f" >> {log / 'prune_db_task_results.log'} 2>&1",
         f"0 4 * * * {manage} clearsessions >> {log / 'clearsessions.log'} 2>&1",
         f"5 4 * * * {manage} axes_reset_logs --age 30 >> {log / 'axes_reset_logs.log'} 2>&1",
+        "# Daily restore drill: the newest backup restored into a scratch database, checked, timed, recorded.",
+        f"40 4 * * * {manage} restore_drill{drill_source} >> {log / 'restore_drill.log'} 2>&1",
     ]
