@@ -186,3 +186,20 @@ def _fetch(storage, name: str, directory: Path, key) -> Path:
         download = plain
     download.rename(final)
     return final
+
+
+def decrypt_local(path: Path, media: bool = False) -> Path:
+    """A set fetched by hand as ``.age`` files: the dump, its manifest (and media archive) decrypted beside them."""
+    dump = path.with_name(path.name.removesuffix(encryption.SUFFIX))
+    backup = files.set_for_file(dump)
+    if not backup.stamp:
+        raise BackupError(f"{path.name} is not named like a backup (blog_backup_YYYYMMDD_HHMMSS.sql.age).")
+    key = encryption.configured_key()
+    wanted = [dump, backup.manifest] + ([backup.media] if media else [])
+    for plain in wanted:
+        encrypted = plain.with_name(plain.name + encryption.SUFFIX)
+        if encrypted.is_file():
+            partial = files.partial_path(plain)
+            encryption.decrypt_file(encrypted, partial, key)
+            partial.rename(plain)
+    return dump

@@ -148,3 +148,22 @@ def test_cron_runs_it_from_the_environment(source_database, blog_content, s3_buc
     assert "Off-site: 2 files (encrypted," in completed.stdout and "in storage 'backups'" in completed.stdout
     assert sorted(key.split(".", 1)[1] for key in s3_bucket.objects()) == ["manifest.json.age", "sql.age"]
     assert all(key.startswith("hourly/") for key in s3_bucket.objects())
+
+
+def test_an_encrypted_set_fetched_by_hand_restores_from_its_files(
+    source_database, blog_content, offsite_storage, encryption_key, settings, tmp_path, scratch_databases
+):
+    call_command("pg_backup", "--upload", "--media", verbosity=0)
+    fetched = tmp_path / "fetched"
+    fetched.mkdir()
+    for key, content in offsite_storage.objects().items():  # as a person would, with the bucket's own tools
+        (fetched / key.removeprefix(PREFIX + "/")).write_bytes(content)
+    dump = next(fetched.glob("*.sql.age"))
+    target = scratch_databases("by_hand")
+
+    call_command("pg_restore", str(dump), "--target", target.url(), verbosity=0)
+
+    assert table_digests(target) == table_digests(source_database)
+    assert sorted(path.name for path in fetched.glob("blog_backup_*") if not path.name.endswith(".age")) == sorted(
+        path.name for path in settings.BACKUP_DIR.glob("blog_backup_*") if not path.name.endswith(".media.tar.gz")
+    )

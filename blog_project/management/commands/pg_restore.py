@@ -1,8 +1,9 @@
 """Restore a backup into the configured database, or into another with --target."""
 
 from blog_project.backups.command import OperationCommand
+from blog_project.backups.encryption import SUFFIX
 from blog_project.backups.files import backup_dir, resolve_backup_file
-from blog_project.backups.offsite import download_backup
+from blog_project.backups.offsite import decrypt_local, download_backup
 from blog_project.backups.restore import RestoreRequest, restore_backup
 from blog_project.backups.summary import restore_report
 
@@ -23,7 +24,7 @@ class Command(OperationCommand):
             "--from-storage",
             metavar="ALIAS",
             help="fetch FILE (a dump's name, or latest) from this off-site storage (backups) into BACKUP_DIR first, "
-            "decrypted with BACKUP_ENCRYPTION_KEY",
+            "decrypted with BACKUP_ENCRYPTION_KEY (a FILE.age fetched by hand is decrypted beside it without this)",
         )
 
     def handle(self, *args, **options):
@@ -33,6 +34,8 @@ class Command(OperationCommand):
             self.stdout.write(f"Fetched {path.name} and its manifest from storage {options['from_storage']!r}.")
         else:
             path = resolve_backup_file(options["file"])
+            if path.name.endswith(SUFFIX):  # fetched by hand: decrypted beside it first
+                path = decrypt_local(path, media=options["media"])
         request = RestoreRequest(
             path=path,
             target=target,
