@@ -2,8 +2,9 @@
 
 import pytest
 
-# The OpenAI-compatible test server (fixture ``llm_server``), for the llm and content tests.
-pytest_plugins = ["llm.tests.provider_server"]
+# The OpenAI-compatible test server (fixture ``llm_server``), for the llm and content tests; moto's S3 server
+# (``s3_endpoint``, ``s3_bucket``) for storage tests.
+pytest_plugins = ["llm.tests.provider_server", "testing.s3_server"]
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "media_library",
     "content",
     "llm",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Django itself serves MEDIA_ROOT under MEDIA_URL (media_library/serving.py), for a site without a proxy in front.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -346,3 +349,33 @@ try:
     [ipaddress.ip_network(address, strict=False) for address in METRICS_ALLOWED_IPS]
 except ValueError as error:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}.") from None
+
+
+# --- Off-site backups (README "Operations", Off-site copies) ---
+# pg_backup --upload (or BACKUP_UPLOAD=true) copies each backup into the storage "backups": a bucket of its own
+# (credentials and endpoint default to the media's AWS_* ones), encrypted with age for BACKUP_ENCRYPTION_KEY
+# (an age secret key AGE-SECRET-KEY-1…, or only its public key age1… on a server that never restores).
+BACKUP_UPLOAD = env.bool("BACKUP_UPLOAD", default=False)
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_STORAGE_BUCKET = env.str("BACKUP_STORAGE_BUCKET", default="")
+
+
+def _backup_storage_env(name: str, media_variable: str) -> str | None:
+    """BACKUP_STORAGE_<name>, else the media's own variable, else None."""
+    return env.str(f"BACKUP_STORAGE_{name}", default="") or env.str(media_variable, default="") or None
+
+
+if BACKUP_STORAGE_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_STORAGE_BUCKET,
+            "location": env.str("BACKUP_STORAGE_PREFIX", default="blog-backups"),
+            "endpoint_url": _backup_storage_env("ENDPOINT_URL", "AWS_S3_ENDPOINT_URL"),
+            "access_key": _backup_storage_env("ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+            "secret_key": _backup_storage_env("SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+            "region_name": _backup_storage_env("REGION_NAME", "AWS_S3_REGION_NAME"),
+            "querystring_auth": True,
+            "file_overwrite": True,  # an upload run again replaces its own half-done copy
+        },
+    }

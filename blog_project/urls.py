@@ -23,5 +23,9 @@ if settings.BENCH_FLOOR_VIEW:
 
     urlpatterns.insert(0, path("_bench/floor/", floor))
 
-if settings.DEBUG:
+if settings.SERVE_MEDIA:  # cache headers, ETag, ranges (media_library/serving.py); a proxy does it better
+    from media_library.serving import media_urlpatterns
+
+    urlpatterns += media_urlpatterns()
+elif settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

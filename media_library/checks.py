@@ -257,3 +257,35 @@ def _unwritable(folder: Path) -> str | None:
     if not parent.is_dir():
         return f"cannot be created ({parent} is a file)"
     return None if os.access(parent, os.W_OK | os.X_OK) else f"cannot be created ({parent} is not writable)"
+
+
+@register(Tags.urls, TAG)
+def check_media_serving(app_configs, **kwargs):
+    """SERVE_MEDIA serves MEDIA_ROOT under MEDIA_URL: both must be local."""
+    if not settings.SERVE_MEDIA:
+        return []
+    problems = []
+    backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
+    try:
+        local = issubclass(import_string(backend), FileSystemStorage)
+    except (ImportError, ImproperlyConfigured, TypeError):
+        local = False  # E012 says why
+    if not local:
+        problems.append(
+            Error(
+                "SERVE_MEDIA is on, but media are not stored in MEDIA_ROOT (STORAGES['default'] is "
+                f"{backend!r}); readers get them from the storage's own addresses.",
+                hint="Set SERVE_MEDIA=false, or leave AWS_STORAGE_BUCKET_NAME empty to keep media in MEDIA_ROOT.",
+                id=_id("E018"),
+            )
+        )
+    url = settings.MEDIA_URL
+    if not (url.startswith("/") and url.endswith("/") and len(url) > 1 and "//" not in url):
+        problems.append(
+            Error(
+                f"SERVE_MEDIA is on, but MEDIA_URL is {url!r}, not a path of this site such as /media/.",
+                hint=_hint("MEDIA_URL", "/media/"),
+                id=_id("E019"),
+            )
+        )
+    return problems

@@ -15,6 +15,7 @@ def crontab_lines(media: bool) -> list[str]:
     manage = f"cd {project} && {python} manage.py"
     log = project / "var" / "log"
     backup = f"{project / 'scripts' / 'pg_backup.sh'}{' --media' if media else ''}"
+    drill_source = " --from-storage backups" if settings.BACKUP_UPLOAD else ""  # the off-site copy, when made
     return [
         "# The blog's scheduled jobs (install with `crontab -e`); times are the server's.",
         f"# Create the log folder once: mkdir -p {log}",
@@ -35,4 +36,6 @@ def crontab_lines(media: bool) -> list[str]:
         f" >> {log / 'prune_db_task_results.log'} 2>&1",
         f"0 4 * * * {manage} clearsessions >> {log / 'clearsessions.log'} 2>&1",
         f"5 4 * * * {manage} axes_reset_logs --age 30 >> {log / 'axes_reset_logs.log'} 2>&1",
+        "# Daily restore drill: the newest backup restored into a scratch database, checked, timed, recorded.",
+        f"40 4 * * * {manage} restore_drill{drill_source} >> {log / 'restore_drill.log'} 2>&1",
     ]

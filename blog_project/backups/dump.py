@@ -21,7 +21,7 @@ from django.conf import settings
 from psycopg import IsolationLevel
 from tqdm import tqdm
 
-from blog_project.backups import files, retention
+from blog_project.backups import encryption, files, offsite, retention
 from blog_project.backups.connection import Database, row_counts, server_version
 from blog_project.backups.errors import BackupError, one_line, tool_error
 from blog_project.backups.manifest import Manifest, MediaArchive, sha256_of
@@ -41,6 +41,7 @@ class BackupRequest:
     directory: Path | None = None
     retention_days: int | None = None
     progress: bool = False
+    upload: bool = False  # copy the set to the off-site storage (offsite.py) once it is written
 
 
 @dataclass
@@ -48,6 +49,7 @@ class BackupResult:
     backup: files.BackupSet
     manifest: Manifest
     removed: list[Path] = field(default_factory=list)
+    upload: offsite.Upload | None = None
 
 
 def create_backup(database: Database, request: BackupRequest) -> BackupResult:
@@ -57,6 +59,9 @@ def create_backup(database: Database, request: BackupRequest) -> BackupResult:
     directory = files.backup_dir(request.directory)
     files.prepare_directory(directory)
     media_folder = media_root() if request.media else None  # refuse before dumping anything
+    if request.upload:
+        offsite.backup_storage()
+        encryption.configured_key()
     with files.exclusive_lock(directory):
         result = _backup_locked(database, request, directory, media_folder)
         days = request.retention_days if request.retention_days is not None else settings.BACKUP_RETENTION_DAYS
@@ -66,6 +71,14 @@ def create_backup(database: Database, request: BackupRequest) -> BackupResult:
             raise BackupError(
                 f"backup {result.backup.dump.name} was written, but retention failed: {one_line(error)}"
             ) from None
+        if request.upload:
+            try:
+                result.upload = offsite.upload_backup(result.backup, retention_days=days)
+            except Exception as error:  # the storage's own errors too: one line for cron's mail
+                reason = str(error) if isinstance(error, BackupError) else f"{type(error).__name__}: {one_line(error)}"
+                raise BackupError(
+                    f"backup {result.backup.dump.name} was written, but its off-site copy failed: {reason}"
+                ) from None
     return result
 
 

@@ -12,6 +12,7 @@ from psycopg import sql
 from blog_project.backups.connection import Database, drop_database, user_tables
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+OFFSITE_PREFIX = "blog-backups"
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -149,3 +150,26 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("scale")])
         items[:] = kept
+
+
+@pytest.fixture
+def offsite_storage(settings, s3_bucket, backup_dir):
+    """The storage "backups" on a bucket of moto's S3 server, BACKUP_DIR in the test's folder, no key yet."""
+    settings.BACKUP_DIR = backup_dir
+    settings.BACKUP_ENCRYPTION_KEY = ""
+    options = s3_bucket.storage_options(location=OFFSITE_PREFIX, querystring_auth=True, file_overwrite=True)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    return s3_bucket
+
+
+@pytest.fixture
+def encryption_key(settings):
+    """A new age key pair, the secret one in BACKUP_ENCRYPTION_KEY: (secret, public)."""
+    from blog_project.backups.encryption import generate_key
+
+    secret, public = generate_key()
+    settings.BACKUP_ENCRYPTION_KEY = secret
+    return secret, public

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {"var", "node_modules", "static", "templates", "fixtures", "test-output", "__pycache__"}
-APPS = ("content", "media_library", "llm", "common", "testing")
+APPS = ("content", "media_library", "llm", "operations", "common", "testing")
 # Shared helpers below every app: they import nothing of the project but each other.
 BASE_PACKAGES = ("common", "testing")
 MAX_LINES = 400

@@ -215,3 +215,15 @@ def test_manage_py_check_fails_on_a_bad_environment_variable():
     assert done.returncode == 1
     assert "(media_library.E008) WATERMARK_OPACITY is 2.0" in done.stderr
     assert "HINT: Set the environment variable WATERMARK_OPACITY, for example WATERMARK_OPACITY=0.5" in done.stderr
+
+
+def test_serve_media_needs_media_on_this_disk_under_a_local_path(settings):
+    settings.SERVE_MEDIA = True
+    assert checks.check_media_serving(None) == []
+
+    s3(settings, bucket_name="blog-media")
+    settings.MEDIA_URL = "https://cdn.example.org/media/"
+    assert ids(checks.check_media_serving(None)) == ["media_library.E018", "media_library.E019"]
+
+    settings.SERVE_MEDIA = False
+    assert checks.check_media_serving(None) == []

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from blog_project.backups import files
+from blog_project.backups import files, offsite
 from blog_project.backups.command import OperationCommand, human_size
 from blog_project.backups.errors import BackupError
 from blog_project.backups.manifest import Manifest, file_damage
@@ -24,8 +24,11 @@ class Command(OperationCommand):
             "--check", action="store_true", help="also compare every file with its sha256; exit 1 if one is damaged"
         )
         parser.add_argument("--json", action="store_true", help="machine-readable output")
+        parser.add_argument("--storage", metavar="ALIAS", help="list the off-site copies in this storage (backups)")
 
     def handle(self, *args, **options):
+        if options["storage"]:
+            return self.list_remote(options["storage"], options["json"])
         directory = files.backup_dir(options["dir"])
         rows = [self.describe(backup, options["check"]) for backup in reversed(files.backup_sets(directory))]
         if options["json"]:
@@ -75,3 +78,26 @@ class Command(OperationCommand):
         reasons = [reason for path, size, sha256 in checked if (reason := file_damage(path, size, sha256))]
         row["status"] = DAMAGED + "; ".join(reasons) if reasons else "ok, sha256 checked"
         return row
+
+    def list_remote(self, alias: str, as_json: bool) -> None:
+        """The sets in an off-site storage, newest first (their sha256s are checked when one is restored)."""
+        rows = []
+        for remote in reversed(offsite.remote_sets(offsite.backup_storage(alias))):
+            dump = remote.dump
+            rows.append(
+                {
+                    "file": dump.name if dump else remote.stamp,
+                    "created": remote.created.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    "size": dump.size if dump else None,
+                    "media": remote.media is not None,
+                    "status": "ok" if remote.complete else "incomplete: no " + ("manifest" if dump else "dump"),
+                }
+            )
+        if as_json:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        self.stdout.write(f"{len(rows)} backups in storage {alias!r}:" if rows else f"No backups in storage {alias!r}.")
+        for row in rows:
+            size = human_size(row["size"]) if row["size"] is not None else "-"
+            media = " +media" if row["media"] else ""
+            self.stdout.write(f"  {row['file']:<44} {row['created']}  {size:>9}{media}  {row['status']}")

@@ -7,6 +7,7 @@ from blog_project.backups.command import OperationCommand, human_size
 from blog_project.backups.connection import Database
 from blog_project.backups.crontab import crontab_lines
 from blog_project.backups.dump import FORMATS, BackupRequest, create_backup
+from blog_project.backups.encryption import generate_key
 
 
 class Command(OperationCommand):
@@ -21,9 +22,23 @@ class Command(OperationCommand):
         parser.add_argument("--media", action="store_true", help="also archive MEDIA_ROOT beside the dump")
         parser.add_argument("--output-dir", help=f"folder for this backup (default BACKUP_DIR={settings.BACKUP_DIR})")
         parser.add_argument("--retention-days", type=int, help="override BACKUP_RETENTION_DAYS for this run")
+        parser.add_argument(
+            "--upload",
+            action="store_true",
+            help="also copy the backup to the off-site storage 'backups' (default: BACKUP_UPLOAD)",
+        )
         parser.add_argument("--print-crontab", action="store_true", help="print the crontab lines and exit")
+        parser.add_argument(
+            "--generate-key", action="store_true", help="print a new age key pair for BACKUP_ENCRYPTION_KEY and exit"
+        )
 
     def handle(self, *args, **options):
+        if options["generate_key"]:
+            secret, public = generate_key()
+            self.stdout.write(
+                f"BACKUP_ENCRYPTION_KEY={secret}\n# public key (may replace the secret one on the server): {public}"
+            )
+            return
         if options["print_crontab"]:
             media_on_disk = isinstance(storages["default"], FileSystemStorage)
             self.stdout.write("\n".join(crontab_lines(media=media_on_disk)))
@@ -35,6 +50,7 @@ class Command(OperationCommand):
             directory=options["output_dir"],
             retention_days=options["retention_days"],
             progress=self.show_progress(options),
+            upload=options["upload"] or settings.BACKUP_UPLOAD,
         )
         result = create_backup(Database.from_settings(), request)
         manifest = result.manifest
@@ -45,3 +61,10 @@ class Command(OperationCommand):
         )
         if result.removed:
             self.stdout.write(f"Retention: removed {len(result.removed)} old files.")
+        if upload := result.upload:
+            encrypted = "encrypted, " if upload.encrypted else ""
+            removed = f"; retention there removed {len(upload.removed)} old files" if upload.removed else ""
+            self.stdout.write(
+                f"Off-site: {len(upload.names)} files ({encrypted}{human_size(upload.size)}) in storage "
+                f"{upload.alias!r}{removed}."
+            )
