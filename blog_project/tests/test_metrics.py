@@ -171,26 +171,19 @@ def test_a_source_that_fails_is_reported_and_the_others_still_are(client, settin
     assert value(samples, "blog_task_queue_depth", queue="default", default=None) == 0
 
 
-def test_the_last_restore_drill_shows_when_its_table_exists(client):
-    absent = scrape(client)
-    from django.db import connection
+def test_the_last_restore_drill_shows_once_one_ran(client):
+    from operations.models import RestoreDrill
 
-    with connection.cursor() as cursor:  # the restore_drill table of `manage.py restore_drill`, as it is made
-        cursor.execute(
-            "CREATE TABLE restore_drill (id serial PRIMARY KEY, started_at timestamptz NOT NULL, succeeded boolean "
-            "NOT NULL, total_seconds double precision NOT NULL)"
-        )
-        cursor.execute(
-            "INSERT INTO restore_drill (started_at, succeeded, total_seconds) VALUES "
-            "(now() - interval '2 days', true, 40.0), (now() - interval '1 day', false, 12.5)"
-        )
-    present = scrape(client)
+    before = scrape(client)
+    RestoreDrill.objects.create(started_at=timezone.now() - timedelta(days=2), succeeded=True, total_seconds=40.0)
+    RestoreDrill.objects.create(started_at=timezone.now() - timedelta(days=1), succeeded=False, total_seconds=12.5)
+    after = scrape(client)
 
-    assert not [key for key in absent if key[0].startswith("blog_restore_drill")]
-    assert value(absent, "blog_metrics_source_up", source="restore_drill") == 1
-    assert value(present, "blog_restore_drill_last_success", default=None) == 0
-    assert value(present, "blog_restore_drill_last_duration_seconds") == 12.5
-    assert timezone.now().timestamp() - value(present, "blog_restore_drill_last_timestamp_seconds") > 86000
+    assert not [key for key in before if key[0].startswith("blog_restore_drill")]
+    assert value(before, "blog_metrics_source_up", source="restore_drill") == 1
+    assert value(after, "blog_restore_drill_last_success", default=None) == 0
+    assert value(after, "blog_restore_drill_last_duration_seconds") == 12.5
+    assert timezone.now().timestamp() - value(after, "blog_restore_drill_last_timestamp_seconds") > 86000
 
 
 def test_commands_and_task_workers_leave_the_multiprocess_folder_alone(tmp_path):
