@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from common.durations import format_duration
 from common.forms import ReadableJSONField
 from llm import admin_views
 from llm.config import setup_problem
@@ -45,6 +46,7 @@ class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
     """
 
     extra_page: tuple = ()
+    readonly_fields = ["duration_shown"]
     change_list_template = "admin/change_list_with_links.html"
 
     def changelist_view(self, request, extra_context=None):
@@ -65,10 +67,22 @@ class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="duration (m:ss)", ordering="duration")
+    def duration_shown(self, record) -> str:
+        return format_duration(record.duration, tenths=True) or "-"
+
+    def get_fields(self, request, obj=None):
+        fields = []
+        for name in super().get_fields(request, obj):
+            name = "duration_shown" if name == "duration" else name
+            if name not in fields:
+                fields.append(name)
+        return fields
+
 
 @admin.register(LLMInteraction)
 class LLMInteractionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "prompt", "post", "model_used", "status", "tokens_used", "cost", "duration"]
+    list_display = ["created_at", "prompt", "post", "model_used", "status", "tokens_used", "cost", "duration_shown"]
     list_filter = ["status", "model_used", "prompt"]
     list_select_related = ["prompt", "post"]
     search_fields = ["input_text", "output_text", "error_message"]
