@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def substage_row(page, key):
-    return page.locator(f'tr[data-substage="{key}"]')
+    return page.locator(f'[data-substage="{key}"]')
 
 
 def test_publisher_clicks_a_post_from_idea_to_published(browser_page, screenshot_dir, django_user_model):
