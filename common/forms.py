@@ -88,6 +88,10 @@ class MinutesSecondsField(forms.IntegerField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
+        widget = kwargs.get("widget")
+        widget_class = widget if isinstance(widget, type) else type(widget)
+        if widget is None or issubclass(widget_class, forms.NumberInput):
+            kwargs["widget"] = forms.TextInput  # the admin gives integers a number input, which refuses "3:25"
         super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):

@@ -51,6 +51,8 @@ class SectionImageWidget(ForeignKeyRawIdWidget):
 
 class PostSectionInline(admin.StackedInline):
     model = PostSection
+    verbose_name = "Section"
+    verbose_name_plural = "Sections"
     form = SectionInlineForm
     formset = SectionInlineFormSet
     formfield_overrides = JSON_AS_READABLE

@@ -106,7 +106,8 @@
 
   function label(form) {
     var text = form.querySelector(".inline_label");
-    return text ? text.textContent.trim() : "The section";
+    var name = text ? text.textContent.trim() : "";
+    return name && name.charAt(0) !== "#" ? name : "The new section"; // unsaved ones are labelled #n
   }
 
   function numberOf(form, key) {

@@ -109,8 +109,9 @@
     status.classList.toggle("too-long", tooLong.length > 0);
     if (tooLong.length) {
       box.setAttribute("aria-invalid", "true");
+      var shown = tooLong[0].length > 30 ? tooLong[0].slice(0, 30) + "…" : tooLong[0];
       status.textContent =
-        "“" + tooLong[0] + "” has " + tooLong[0].length + " characters: a tag can have at most " + limit +
+        "“" + shown + "” has " + tooLong[0].length + " characters: a tag can have at most " + limit +
         ". Shorten it before saving.";
     } else {
       box.removeAttribute("aria-invalid");
