@@ -190,7 +190,7 @@
 
   function addTools(form) {
     var header = form.querySelector("h3");
-    if (!header || header.querySelector(".section-tools")) {
+    if (!header || !input(form, "position") || header.querySelector(".section-tools")) {
       return;
     }
     var badge = document.createElement("span");

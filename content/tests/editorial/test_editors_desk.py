@@ -155,6 +155,16 @@ def test_llm_durations_are_shown_as_minutes_and_seconds(admin_client):
     assert "1:15.2" in detail and "75.25" not in detail
 
 
+def test_llm_latencies_are_shown_as_minutes_and_seconds(admin_client):
+    from llm.models import LLMLog
+
+    for seconds in (75.25, 75.25, 75.25):
+        LLMLog.objects.create(operation="post_summary", model="openai/m", status="success", duration=seconds)
+    html = admin_client.get(reverse("admin:llm_metrics")).content.decode()
+    assert "<th>p50 (m:ss)</th>" in html and "<td>1:15." in html and "75.2" not in html
+    assert "Latency p95 per day (m:ss)" in html
+
+
 # --- B. tags ---
 
 
