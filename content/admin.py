@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from common.admin import DurationShownMixin
 from content.editorial import autosaves, services, trash, workflow, workflow_selectors, working_copies
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
@@ -187,7 +188,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostSection)
-class SectionAssistanceAdmin(admin.ModelAdmin):
+class SectionAssistanceAdmin(DurationShownMixin, admin.ModelAdmin):
     """Sections listed for LLM actions; they are edited inline on their post."""
 
     list_display = ["__str__", "post", "position", "content_type", "updated_at"]

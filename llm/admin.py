@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from common.durations import format_duration
+from common.admin import DurationShownMixin
 from common.forms import ReadableJSONField
 from llm import admin_views
 from llm.config import setup_problem
@@ -39,14 +39,14 @@ class LLMPromptAdmin(SetupWarningMixin, admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(DurationShownMixin, SetupWarningMixin, admin.ModelAdmin):
     """Records are written by the LLM client only; the admin reads them.
 
     ``extra_page`` is (path, view, URL name) of one more page the list links to (tasks, metrics).
     """
 
     extra_page: tuple = ()
-    readonly_fields = ["duration_shown"]
+    duration_tenths = True
     change_list_template = "admin/change_list_with_links.html"
 
     def changelist_view(self, request, extra_context=None):
@@ -66,18 +66,6 @@ class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="duration (m:ss)", ordering="duration")
-    def duration_shown(self, record) -> str:
-        return format_duration(record.duration, tenths=True) or "-"
-
-    def get_fields(self, request, obj=None):
-        fields = []
-        for name in super().get_fields(request, obj):
-            name = "duration_shown" if name == "duration" else name
-            if name not in fields:
-                fields.append(name)
-        return fields
 
 
 @admin.register(LLMInteraction)

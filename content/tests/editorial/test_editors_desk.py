@@ -139,6 +139,8 @@ def test_section_durations_are_typed_and_shown_as_minutes_and_seconds(admin_clie
         assert admin_client.post(url, change_form_data(post, rows)).status_code == 302, typed
         video.refresh_from_db()
         assert video.duration == seconds
+    section_page = admin_client.get(reverse("admin:content_postsection_change", args=[video.pk])).content.decode()
+    assert '<div class="readonly">1:00:00</div>' in section_page and ">3600<" not in section_page
     post.refresh_from_db()
     rows = [section_row(0, video, content_type="video", video_url=video.video_url, duration="3:75")]
     html = admin_client.post(url, change_form_data(post, rows)).content.decode()
