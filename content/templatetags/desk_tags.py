@@ -7,9 +7,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 register = template.Library()
 
 
+TITLES = {"permission": "You may not open this page", "csrf": "This form could not be sent"}
+
+
 @register.inclusion_tag("admin/forbidden.html", takes_context=True)
-def admin_forbidden_page(context):
-    """The admin's 403 page: Django renders 403.html with no admin context, so it is added here."""
+def admin_forbidden_page(context, why="permission"):
+    """The admin's 403 pages (``why``: a missing permission, or a form's CSRF check): Django renders
+    403.html and 403_csrf.html with no admin context, so it is added here."""
     request = context["request"]
     back = request.META.get("HTTP_REFERER", "")
     safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure())
@@ -19,6 +23,7 @@ def admin_forbidden_page(context):
         **admin.site.each_context(request),
         "request": request,
         "user": request.user,
-        "title": "You may not open this page",
+        "title": TITLES[why],
+        "why": why,
         "back_url": back,
     }

@@ -72,6 +72,27 @@ def test_a_refused_admin_page_is_styled_and_explains(client, django_user_model):
     assert "elsewhere.example" not in html
 
 
+def test_a_form_refused_by_its_csrf_check_says_what_to_do(django_user_model):
+    from django.test import Client
+
+    client = client_for(Client(enforce_csrf_checks=True), make_user(django_user_model, "ines", "Editors"))
+    post = draft_post()
+    response = client.post(reverse("admin:content_post_change", args=[post.pk]), {"title": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>This form could not be sent</h1>" in html and 'id="site-name"' in html
+    assert "reload the page and send the form again" in html and "CSRF verification failed" not in html
+
+
+def test_a_readers_403_has_the_sites_look(rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    response = permission_denied(rf.get("/somewhere/"), PermissionDenied())
+    html = response.content.decode()
+    assert response.status_code == 403 and "<h1>Not allowed</h1>" in html and 'class="site-header"' in html
+
+
 # --- A. messages in plain words ---
 
 
