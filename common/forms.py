@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
 
+from common.durations import format_duration, parse_duration
+
 MAX_DEPTH = 64  # deeper JSON is no editor's and only costs recursion further on (revisions, diffs)
 
 
@@ -77,3 +79,36 @@ class ReadableJSONField(forms.JSONField):
             raise _invalid("The JSON is nested more than %(limit)s levels deep.", limit=MAX_DEPTH) from None
         check_storable(parsed)
         return JSONString(parsed) if isinstance(parsed, str) else parsed
+
+
+class MinutesSecondsField(forms.IntegerField):
+    """Whole seconds, typed and shown as m:ss (or h:mm:ss); plain seconds are accepted too."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        widget = kwargs.get("widget")
+        widget_class = widget if isinstance(widget, type) else type(widget)
+        if widget is None or issubclass(widget_class, forms.NumberInput):
+            kwargs["widget"] = forms.TextInput  # the admin gives integers a number input, which refuses "3:25"
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        # IntegerField's min/max/step attributes belong to number inputs; this one takes text like 3:25.
+        return {"inputmode": "numeric", "placeholder": "m:ss", "size": "9"}
+
+    def prepare_value(self, value):
+        return format_duration(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        seconds = parse_duration(str(value))
+        if seconds is None:
+            raise ValidationError(
+                "Write the duration as minutes and seconds, like 3:25 (or 1:02:03 with hours).", code="invalid"
+            )
+        return seconds

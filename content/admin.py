@@ -1,85 +1,20 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.text import Truncator
 
-from common.forms import ReadableJSONField
+from common.admin import DurationShownMixin
 from content.editorial import autosaves, services, trash, workflow, workflow_selectors, working_copies
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.autosave_admin import AutosaveAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
-from content.editorial.forms import MAX_SECTIONS, PostAdminForm, SectionInlineForm, SectionInlineFormSet
+from content.editorial.forms import PostAdminForm, SectionInlineFormSet
+from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields
 from content.editorial.suggestions_admin import SuggestionsAdminMixin
+from content.editorial.tags_admin import TagsAdminMixin
 from content.models import Post, PostSection, Tag
-from media_library.models import Image
-
-JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}
-
-
-class SectionImageWidget(ForeignKeyRawIdWidget):
-    """The raw-id image widget, with the labels of the post's images read in one query, not one per section."""
-
-    def __init__(self, rel, admin_site, images: dict[str, Image], **kwargs):
-        super().__init__(rel, admin_site, **kwargs)
-        self.images = images  # shared by the copies each inline form makes
-
-    def label_and_url_for_value(self, value):
-        image = self.images.get(str(value))
-        if image is None:
-            return super().label_and_url_for_value(value)
-        return Truncator(image).words(14), reverse("admin:media_library_image_change", args=[image.pk])
-
-
-class PostSectionInline(admin.StackedInline):
-    model = PostSection
-    form = SectionInlineForm
-    formset = SectionInlineFormSet
-    formfield_overrides = JSON_AS_READABLE
-    extra = 0
-    ordering = ["position"]
-    raw_id_fields = ["image"]
-    fields = [
-        ("position", "content_type"),
-        ("title", "subtitle"),
-        "content",
-        "image",
-        ("video_url", "audio_url", "duration"),
-        "keywords",
-        "social_media_snippets",
-        "section_metadata",
-    ]
-
-    max_num = MAX_SECTIONS
-
-    def get_extra(self, request, obj=None, **kwargs):
-        """A working copy's sections that are not live yet have no rows: they come as extra forms."""
-        return len(_not_live_sections(obj))
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
-        return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "image":
-            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            post_id = int(object_id) if object_id and str(object_id).isdigit() else None
-            images = Image.objects.filter(sections__post_id=post_id).distinct() if post_id else []
-            kwargs["widget"] = SectionImageWidget(
-                db_field.remote_field, self.admin_site, {str(image.pk): image for image in images}
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _not_live_sections(post) -> list[PostSection]:
-    draft = getattr(post, "draft", None)
-    if draft is None or draft.working_copy is None:
-        return []
-    return [section for section in draft.sections if section.pk is None]
 
 
 class WorkflowStageFilter(admin.SimpleListFilter):
@@ -107,7 +42,9 @@ def move_to_trash(modeladmin, request, queryset):
 
 
 @admin.register(Post)
-class PostAdmin(AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class PostAdmin(
+    TagsAdminMixin, AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
+):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
     list_filter = [WorkflowStageFilter, "published", "tags"]
@@ -191,6 +128,7 @@ class PostAdmin(AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, Wo
             context["workflow"] = workflow_selectors.workflow_panel(obj, request.user)
             context["changes"] = workflow_selectors.working_copy_panel(getattr(obj, "draft", None), request.user)
             context["suggestions"] = workflow_selectors.suggestion_panel(obj)
+        context["section_fields"] = section_fields()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -250,7 +188,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostSection)
-class SectionAssistanceAdmin(admin.ModelAdmin):
+class SectionAssistanceAdmin(DurationShownMixin, admin.ModelAdmin):
     """Sections listed for LLM actions; they are edited inline on their post."""
 
     list_display = ["__str__", "post", "position", "content_type", "updated_at"]

@@ -21,12 +21,15 @@ class ContentConfig(AppConfig):
                 signal.connect(note_content_write, sender=model, dispatch_uid=f"note_content_write:{model}")
         m2m_changed.connect(note_content_write, dispatch_uid="note_content_write:m2m")
         from content.editorial import (  # noqa: F401
+            admin_site,
             assistance,  # registers the LLM prompt uses
             image_usage,
             revisions,  # registers Post and PostSection with django-reversion
             signals,  # re-renders sections when an image they show changes
         )
         from media_library import usage
+
+        admin_site.dress()  # every app's admin module is loaded: the admin app comes first in INSTALLED_APPS
 
         # The media library lists, counts and links the posts showing an image; it imports nothing of ours.
         usage.register("content.posts", image_usage.POSTS)

@@ -25,6 +25,7 @@ CODE_ROOTS = [
     BASE / "content" / "paths.py",
     BASE / "content" / "search.py",
     BASE / "media_library" / "renditions.py",
+    BASE / "common" / "durations.py",
 ]
 LIBRARIES = ("django", "cmarkgfm", "nh3")
 LIBRARY_VERSIONS = tuple(version(name) for name in LIBRARIES)

@@ -148,14 +148,6 @@ def _pixels(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100_000
 
 
-def format_duration(seconds: int | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def assign_anchors(sections) -> None:
     """Give every section a unique ``anchor`` id: its title slugified, else its position. Neither the
     anchor nor its heading's id (``anchor-title``) is another section's or one the page uses itself."""

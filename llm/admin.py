@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from common.admin import DurationShownMixin
 from common.forms import ReadableJSONField
 from llm import admin_views
 from llm.config import setup_problem
@@ -38,13 +39,14 @@ class LLMPromptAdmin(SetupWarningMixin, admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(DurationShownMixin, SetupWarningMixin, admin.ModelAdmin):
     """Records are written by the LLM client only; the admin reads them.
 
     ``extra_page`` is (path, view, URL name) of one more page the list links to (tasks, metrics).
     """
 
     extra_page: tuple = ()
+    duration_tenths = True
     change_list_template = "admin/change_list_with_links.html"
 
     def changelist_view(self, request, extra_context=None):
@@ -68,7 +70,7 @@ class ReadOnlyAdmin(SetupWarningMixin, admin.ModelAdmin):
 
 @admin.register(LLMInteraction)
 class LLMInteractionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "prompt", "post", "model_used", "status", "tokens_used", "cost", "duration"]
+    list_display = ["created_at", "prompt", "post", "model_used", "status", "tokens_used", "cost", "duration_shown"]
     list_filter = ["status", "model_used", "prompt"]
     list_select_related = ["prompt", "post"]
     search_fields = ["input_text", "output_text", "error_message"]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from common.durations import format_duration
 from llm import charts, metrics, selectors
 from llm.config import setup_problem
 from llm.forms import MetricsRangeForm
@@ -38,7 +39,12 @@ def metrics_view(request):
             labels,
             [("success", [d.successes for d in days]), ("error", [d.calls - d.successes for d in days])],
         ),
-        charts.bar_chart("Latency p95 per day", labels, [("p95", [d.p95 or 0 for d in days])], unit=" s"),
+        charts.bar_chart(
+            "Latency p95 per day (m:ss)",
+            labels,
+            [("p95", [d.p95 or 0 for d in days])],
+            shown=lambda seconds: format_duration(seconds, tenths=True),
+        ),
         charts.bar_chart(
             "Tokens per day", labels, [("in", [d.tokens_in for d in days]), ("out", [d.tokens_out for d in days])]
         ),

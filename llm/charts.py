@@ -1,6 +1,6 @@
 """Small bar charts as inline SVG, rendered on the server (no JavaScript, no CDN)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -9,7 +9,7 @@ WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 180, 56, 28, 12
 COLOURS = ("#417690", "#ba2121", "#79aec8", "#f5dd5d")
 
 
-def _nice(value: float) -> str:
+def _nice_number(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
     if value >= 1:
@@ -18,10 +18,16 @@ def _nice(value: float) -> str:
 
 
 def bar_chart(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], unit: str = ""
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str = "",
+    shown: Callable[[float], str] | None = None,
 ) -> SafeString:
-    """Stacked bars, one per label; each series is (name, values). Text is escaped, numbers are formatted."""
+    """Stacked bars, one per label; each series is (name, values). Text is escaped, numbers are formatted
+    (by ``shown`` when given, e.g. durations as m:ss)."""
     title, unit = escape(title), escape(unit)
+    _nice = _nice_number if shown is None else lambda value: escape(shown(value))
     labels = [escape(label) for label in labels]
     totals = [sum(values[i] or 0 for _name, values in series) for i in range(len(labels))]
     top = max(totals, default=0) or 1

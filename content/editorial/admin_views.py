@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
-from content.editorial import revisions, services, trash, workflow_selectors, workflow_services
+from content.editorial import revisions, services, trash, workflow, workflow_selectors, workflow_services
 from content.editorial.admin_pages import PostPagesMixin, int_or_none, publish_time
 from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
@@ -54,14 +55,15 @@ class WorkflowAdminMixin(PostPagesMixin):
         kind, action, seq = data.get("kind"), data.get("action", ""), int_or_none(data.get("seq"))
         if kind == "transition":
             publish_at = publish_time(data.get("publish_at")) if action == "schedule" else None
-            workflow_services.apply_transition(
+            post = workflow_services.apply_transition(
                 pk, action, request.user, seq=seq, publish_at=publish_at, note=data.get("note", "")
             )
-            return f"Done: {action.replace('_', ' ')}."
+            return transition_done(action, post)
         if kind == "substage":
             key = data.get("substage", "")
             workflow_services.move_substage(pk, key, action, request.user, seq=seq, note=data.get("note", ""))
-            return f"Sub-stage {key.replace('_', ' ')}: {action}."
+            status = workflow.Status.LABELS[workflow.SUBSTAGE_ACTIONS[action][1]]
+            return f"{workflow.substage_label(key)}: {status.lower()}."
         if kind == "assign":
             assignee_id = int_or_none(data.get("assignee"))
             assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
@@ -200,3 +202,18 @@ class WorkflowAdminMixin(PostPagesMixin):
         except trash.TrashRefused as refusal:
             messages.error(request, f"Refused: {refusal}")
         return redirect("admin:content_post_trash")
+
+
+def transition_done(action: str, post: Post) -> str:
+    """What a stage step did, in the editor's words."""
+    label = workflow.TRANSITION_BY_ACTION[action].label
+    if action == "publish":
+        return f"“{label}”: done. Readers can see the post now."
+    if action == "unpublish":
+        return f"“{label}”: done. Readers no longer see the post."
+    if action == "schedule" and post.publish_at:
+        moment = timezone.localtime(post.publish_at)
+        return f"“{label}”: done. The post will be published at {moment:%Y-%m-%d %H:%M}."
+    if action == "unschedule":
+        return f"“{label}”: done. The post will not be published on its own."
+    return f"“{label}”: done. The post is now in {workflow.stage_label(post.workflow_stage)}."

@@ -1,7 +1,9 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 
+from common.forms import MinutesSecondsField
 from common.text import first_control_character
 from content.models import Post, PostSection, Tag
 
@@ -50,6 +52,12 @@ class SectionInlineForm(GuardedFieldsMixin, forms.ModelForm):
             "social_media_snippets",
             "section_metadata",
         ]
+        field_classes = {"duration": MinutesSecondsField}
+        labels = {"content": "Text (Markdown)", "video_url": "Video URL", "audio_url": "Audio URL"}
+        help_texts = {
+            "content": "Markdown. Required for text sections; under a picture, video or sound it is shown below it.",
+            "duration": "How long the video or audio plays: minutes and seconds, like 3:25 (or 1:02:03).",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,6 +147,18 @@ class PostAdminForm(GuardedFieldsMixin, forms.ModelForm):
         draft = getattr(self.instance, "draft", None)
         if draft is not None and draft.working_copy is not None:
             self.initial["tags"] = [Tag(name=name) for name in draft.tags]
+        if "tags" in self.fields:
+            self.fields["tags"].help_text = (
+                f"Separate tags with commas, like “travel, night photography”. A tag can have at most "
+                f"{TAG_MAX_LENGTH} characters. Existing tags are suggested as you type."
+            )
+            self.fields["tags"].widget.attrs.update(
+                {
+                    "autocomplete": "off",
+                    "data-suggest-url": reverse("admin:content_post_tags"),
+                    "data-max-length": str(TAG_MAX_LENGTH),
+                }
+            )
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
@@ -163,7 +183,6 @@ class PostAdminForm(GuardedFieldsMixin, forms.ModelForm):
 
 
 def stale_version_message(post: Post, submitted: int):
-    from django.urls import reverse
     from django.utils.html import format_html
 
     from content.editorial.revisions import latest_revision

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from reversion.models import Revision, Version
 
+from common.durations import format_duration
 from content.models import Post, PostSection
 
 POST_FIELDS = ["title", "subtitle", "slug", "content", "summary", "llm_metadata"]
@@ -115,9 +116,11 @@ class SectionChange:
     fields: list[FieldChange] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, name: str = "") -> str:
     if value is None:
         return ""
+    if name == "duration" and isinstance(value, int):
+        return format_duration(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
     return str(value)
@@ -127,7 +130,7 @@ def _field_changes(old: dict, new: dict, names: list[str]) -> list[FieldChange]:
     changes = []
     for name in names:
         attname = f"{name}_id" if name in ("image", "post") else name
-        before, after = _text(old.get(attname)), _text(new.get(attname))
+        before, after = _text(old.get(attname), name), _text(new.get(attname), name)
         if before != after:
             lines = [
                 (line[0], line[2:])

@@ -352,6 +352,14 @@ def transitions_from(stage_key: str, published: bool) -> list[Transition]:
     ]
 
 
+def substage_label(key: str) -> str:
+    """A sub-stage's name for editors, also for one the definition no longer has."""
+    stage = SUBSTAGE_STAGE.get(key)
+    if stage is not None:
+        return next(sub.label for sub in stage.substages if sub.key == key)
+    return key.replace("_", " ").strip().capitalize()
+
+
 def stage_label(stage_key: str) -> str:
     stage = STAGE_BY_KEY.get(stage_key)
     return stage.label if stage else f"Unknown ({stage_key})"

@@ -28,7 +28,7 @@ def why_not(transition: Transition, post: Post, state: WorkflowState, user: Abst
         return "Nothing is scheduled."
     if not user.has_perm(transition.permission):
         who = "Publishers" if transition.permission == workflow.PUBLISH else "Editors"
-        return f"Only {who} may “{transition.label}”: your account lacks the permission {transition.permission}."
+        return f"Only {who} may “{transition.label}”; ask an administrator if your account should be among them."
     if transition.requires_finished_stage:
         unfinished = [sub.label for sub in state.current.substages if not sub.automatic and not sub.finished]
         if unfinished:
@@ -61,7 +61,9 @@ def run_content_checks(post: Post, sections: list[PostSection] | None = None) ->
         {
             "name": "has_sections",
             "ok": bool(sections),
-            "detail": f"{len(sections)} sections." if sections else "The post has no sections.",
+            "detail": f"The post has {len(sections)} section{'s' if len(sections) != 1 else ''}."
+            if sections
+            else "The post has no sections.",
             "at": now,
         },
         {
@@ -79,6 +81,18 @@ def run_content_checks(post: Post, sections: list[PostSection] | None = None) ->
             "at": now,
         },
     ]
+
+
+# The content checks' names as editors read them (the stored results keep the names).
+CHECK_LABELS = {
+    "has_sections": "Has sections",
+    "sections_valid": "Every section is valid",
+    "images_have_alt_text": "Every image has alt text",
+}
+
+
+def check_label(name: str) -> str:
+    return CHECK_LABELS.get(name) or name.replace("_", " ").strip().capitalize() or "Check"
 
 
 def failed_checks(checks: list[dict]) -> list[str]:

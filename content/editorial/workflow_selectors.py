@@ -18,7 +18,7 @@ from content.editorial.assistance import USES
 from content.editorial.suggestions import FIELDS as SUGGESTION_FIELDS
 from content.editorial.suggestions import as_text
 from content.editorial.workflow import LATE_MARK, SubStageState, WorkflowState
-from content.editorial.workflow_rules import CHANGES_STEPS, changes_step_refusal, why_not
+from content.editorial.workflow_rules import CHANGES_STEPS, changes_step_refusal, check_label, why_not
 from content.models import Post, PostSection, Suggestion, WorkflowTransition
 
 RECENT_TRANSITIONS = 10
@@ -47,7 +47,56 @@ def _substage_row(sub: SubStageState, users: dict[int, Any], editable: bool) -> 
         "actions": sub.allowed_actions() if editable else [],
         "assignable": editable and not sub.automatic and sub.defined,
         "interactions": [(pk, interaction_url(pk)) for pk in sub.llm_interactions],
+        "checks": [{**check, "label": check_label(check["name"])} for check in sub.checks],
     }
+
+
+# Steps logged by other parts of the editorial code, as editors read them.
+OTHER_STEPS = {
+    "assign": "Assign",
+    "trash": "Moved to the trash",
+    "restore": "Restored from the trash",
+    "revert": "Reverted to a revision",
+    "scheduled_publish": "Published at the scheduled time",
+    "scheduled_publish_refused": "Scheduled publication refused",
+    "scheduled_changes_refused": "Scheduled changes refused",
+}
+
+
+def _step_label(action: str) -> str:
+    if action in workflow.TRANSITION_BY_ACTION:
+        return workflow.TRANSITION_BY_ACTION[action].label
+    if action in workflow.SUBSTAGE_ACTIONS:
+        return workflow.SUBSTAGE_ACTIONS[action][2]
+    if action in CHANGES_STEPS:
+        return CHANGES_STEPS[action][0]
+    return OTHER_STEPS.get(action) or action.replace("_", " ").strip().capitalize()
+
+
+def _place(stage: str, status: str) -> str:
+    text = workflow.stage_label(stage) if stage else ""
+    if status:
+        text += f" / {workflow.Status.LABELS.get(status, status).lower()}"
+    return text
+
+
+def described(steps) -> list[WorkflowTransition]:
+    """The logged steps with what editors read of them: ``label``, ``from_place``, ``to_place``, ``summary``."""
+    steps = list(steps)
+    for step in steps:
+        step.label = _step_label(step.action)
+        if step.substage:
+            step.label += f" · {workflow.substage_label(step.substage)}"
+        step.from_place = _place(step.from_stage, step.from_status)
+        step.to_place = _place(step.to_stage, step.to_status)
+        if step.substage and step.from_status and step.to_status:
+            step.summary = f"{workflow.Status.LABELS.get(step.from_status, step.from_status)} → "
+            step.summary += workflow.Status.LABELS.get(step.to_status, step.to_status)
+        elif step.from_stage != step.to_stage:
+            step.summary = f"{step.from_place} → {step.to_place}"
+        else:
+            step.summary = ""
+    return steps
 
 
 def workflow_panel(post: Post, user: AbstractBaseUser) -> dict[str, Any]:
@@ -81,7 +130,8 @@ def workflow_panel(post: Post, user: AbstractBaseUser) -> dict[str, Any]:
         "retired": [_substage_row(sub, users, False) for sub in state.retired],
         "buttons": buttons,
         "staff": staff,
-        "recent": list(post.transitions.select_related("user")[:RECENT_TRANSITIONS]),
+        "recent": described(post.transitions.select_related("user")[:RECENT_TRANSITIONS]),
+        "progress": state.current.progress,
     }
 
 
@@ -122,7 +172,7 @@ def assignments(user: AbstractBaseUser) -> list[tuple[Post, WorkflowState, list[
 
 
 def history(post: Post) -> list[WorkflowTransition]:
-    return list(post.transitions.select_related("user"))
+    return described(post.transitions.select_related("user"))
 
 
 def trashed_posts():

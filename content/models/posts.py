@@ -121,6 +121,12 @@ class SectionType(models.TextChoices):
     VIDEO = "video", "Video"
     AUDIO = "audio", "Audio"
 
+    @property
+    def with_article(self) -> str:
+        """“A text”, “An image”: the start of a sentence about a section of this type."""
+        noun = self.label.lower()
+        return f"{'An' if noun[0] in 'aeiou' else 'A'} {noun}"
+
 
 # For each content type: the field it needs and the media fields it may carry.
 REQUIRED_FIELD = {
@@ -201,10 +207,10 @@ class PostSection(models.Model):
         required = REQUIRED_FIELD[kind]
         value = self.image_id if required == "image" else getattr(self, required)
         if not value or (isinstance(value, str) and not value.strip()):
-            errors[required] = f"A {kind.label.lower()} section needs this field."
+            errors[required] = f"{kind.with_article} section needs this field."
         for field in MEDIA_FIELDS:
             current = self.image_id if field == "image" else getattr(self, field)
             if current not in (None, "") and field not in ALLOWED_MEDIA[kind]:
-                errors[field] = f"A {kind.label.lower()} section may not carry this field; clear it or change the type."
+                errors[field] = f"{kind.with_article} section may not carry this field; clear it or change the type."
         if errors:
             raise ValidationError(errors)

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from common.durations import format_duration
 from content import rendering
 from content.paths import page_path
 
@@ -17,7 +18,7 @@ register.filter("display_title", rendering.display_title)
 register.filter("image_source", rendering.image_source)
 register.filter("video_source", rendering.video_source)
 register.filter("safe_media_url", rendering.safe_media_url)
-register.filter("duration", rendering.format_duration)
+register.filter("duration", format_duration)
 
 
 @register.filter

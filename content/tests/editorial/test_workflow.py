@@ -79,7 +79,7 @@ def test_posts_from_before_a_definition_change_still_work(changed_definition, ed
     assert any("Finish or skip these sub-stages of Planning first: Interview." in m for m in messages_of(response))
     step(editor_client, post, "skip", kind="substage", substage="interview")
     response = step(editor_client, post, "start_writing")
-    assert "Done: start writing." in messages_of(response)
+    assert "“Start writing”: done. The post is now in Writing." in messages_of(response)
     post.refresh_from_db()
     assert post.stage_data["summary_seo"]["notes"] == "SEO done under the old workflow"
     assert post.stage_data["interview"]["status"] == "skipped"

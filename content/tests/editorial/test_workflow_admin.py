@@ -28,7 +28,7 @@ def finish_substages(client, post, stage_key):
         if not sub.automatic:
             response = step(client, post, "done", kind="substage", substage=sub.key)
             assert response.status_code == 200
-            assert f"Sub-stage {sub.key.replace('_', ' ')}: done." in messages_of(response)
+            assert f"{sub.label}: done." in messages_of(response)
 
 
 def test_idea_to_published_as_editor_then_publisher(client, editor, publisher):
@@ -43,10 +43,10 @@ def test_idea_to_published_as_editor_then_publisher(client, editor, publisher):
 
     finish_substages(client, post, "planning")
     response = step(client, post, "start_writing")
-    assert "Done: start writing." in messages_of(response)
+    assert "“Start writing”: done. The post is now in Writing." in messages_of(response)
     finish_substages(client, post, "writing")
     response = step(client, post, "submit_for_review")
-    assert "Done: submit for review." in messages_of(response)
+    assert "“Submit for review”: done. The post is now in Review." in messages_of(response)
     finish_substages(client, post, "review")
 
     response = step(client, post, "approve")
@@ -56,7 +56,7 @@ def test_idea_to_published_as_editor_then_publisher(client, editor, publisher):
 
     client_for(client, publisher)
     response = step(client, post, "approve")
-    assert "Done: approve." in messages_of(response)
+    assert "“Approve”: done. The post is now in Publishing." in messages_of(response)
     client_for(client, editor)
     response = step(client, post, "publish")
     assert any("Only Publishers may “Publish now”" in message for message in messages_of(response))
@@ -64,7 +64,7 @@ def test_idea_to_published_as_editor_then_publisher(client, editor, publisher):
 
     client_for(client, publisher)
     response = step(client, post, "publish")
-    assert "Done: publish." in messages_of(response)
+    assert "“Publish now”: done. Readers can see the post now." in messages_of(response)
     post.refresh_from_db()
     assert post.published and post.published_at is not None
     assert Post.objects.live().filter(pk=post.pk).exists()
@@ -107,10 +107,8 @@ def test_panel_shows_the_posts_own_stage_data(publisher_client, publisher):
     assert "Waiting for the interview" in body and "3 typos" in body and "#41" in body
     assert f'<option value="{publisher.pk}" selected>paul</option>' in body
     # Blocked draft: "Start" (unblock) and "Skip" offered, "Done" is not.
-    assert (
-        'value="start"' in body
-        and 'name="action" value="done"' not in body.split('data-substage="draft"')[1].split("</tr>")[0]
-    )
+    draft_entry = body.split('data-substage="draft"')[1].split('data-substage="sections_media"')[0]
+    assert 'value="start"' in body and 'name="action" value="done"' not in draft_entry
     buttons = {button.action: button for button in response.context["workflow"]["buttons"]}
     assert not buttons["submit_for_review"].allowed
     assert "Draft" in buttons["submit_for_review"].reason
@@ -152,7 +150,7 @@ def test_review_gate_refuses_images_without_alt_text(editor_client):
     image.alt_text = "A lighthouse at dusk"
     image.save()
     response = step(editor_client, post, "submit_for_review")
-    assert "Done: submit for review." in messages_of(response)
+    assert "“Submit for review”: done. The post is now in Review." in messages_of(response)
 
 
 def test_review_gate_refuses_a_post_without_sections(editor_client):
@@ -234,7 +232,7 @@ def test_replayed_form_is_refused(editor_client):
     post = finish_stages_before(draft_post(), "planning", finish_current=True)
     seq = seq_of(post)
     first = step(editor_client, post, "start_writing", seq=seq)
-    assert "Done: start writing." in messages_of(first)
+    assert "“Start writing”: done. The post is now in Writing." in messages_of(first)
     step(editor_client, post, "back_to_planning")
     replay = step(editor_client, post, "start_writing", seq=seq)
     assert any("changed since this page was loaded" in m for m in messages_of(replay))
@@ -278,7 +276,7 @@ def test_repaired_post_can_move_on_and_is_saved_cleanly(editor_client):
     post = draft_post()
     Post.objects.filter(pk=post.pk).update(workflow_stage="nowhere", stage_data={"idea": "x", "outline": {"status": 5}})
     response = step(editor_client, post, "done", kind="substage", substage="idea")
-    assert "Sub-stage idea: done." in messages_of(response)
+    assert "Idea: done." in messages_of(response)
     post.refresh_from_db()
     state = workflow.read_state(post.workflow_stage, post.stage_data)
     assert post.workflow_stage == "planning" and state.problems == []
@@ -337,7 +335,7 @@ def test_schedule_needs_a_future_time(publisher_client):
         response = step(publisher_client, post, "schedule", publish_at=value)
         assert any(expected in m for m in messages_of(response)), value
     response = step(publisher_client, post, "schedule", publish_at="2099-05-01T10:00")
-    assert "Done: schedule." in messages_of(response)
+    assert "“Schedule”: done. The post will be published at 2099-05-01 10:00." in messages_of(response)
     post.refresh_from_db()
     assert post.publish_at.year == 2099 and not post.published
 
@@ -347,7 +345,7 @@ def test_a_post_published_outside_the_workflow_can_be_unpublished(client, editor
     response = step(client_for(client, editor), post, "unpublish")
     assert any("Only Publishers may “Unpublish”" in m for m in messages_of(response))
     response = step(client_for(client, publisher), post, "unpublish")
-    assert "Done: unpublish." in messages_of(response)
+    assert "“Unpublish”: done. Readers no longer see the post." in messages_of(response)
     post.refresh_from_db()
     assert (post.published, post.workflow_stage) == (False, "planning")
     response = step(client, post, "unpublish")
@@ -358,7 +356,7 @@ def test_unpublish_and_back(publisher_client):
     post = finish_stages_before(draft_post(), "publishing")
     step(publisher_client, post, "publish")
     response = step(publisher_client, post, "unpublish")
-    assert "Done: unpublish." in messages_of(response)
+    assert "“Unpublish”: done. Readers no longer see the post." in messages_of(response)
     post.refresh_from_db()
     assert post.published is False
     assert not Post.objects.live().filter(pk=post.pk).exists()

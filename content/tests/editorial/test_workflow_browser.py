@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def substage_row(page, key):
-    return page.locator(f'tr[data-substage="{key}"]')
+    return page.locator(f'[data-substage="{key}"]')
 
 
 def test_publisher_clicks_a_post_from_idea_to_published(browser_page, screenshot_dir, django_user_model):
@@ -37,7 +37,7 @@ def test_publisher_clicks_a_post_from_idea_to_published(browser_page, screenshot
 
     page.locator('button[data-action="start_writing"]').click()
     page.wait_for_load_state()
-    assert "Done: start writing." in page.locator(".messagelist").inner_text()
+    assert "“Start writing”: done. The post is now in Writing." in page.locator(".messagelist").inner_text()
     assert page.locator("#workflow h2").inner_text().startswith("Workflow: Writing")
 
     finish_stages_before(post, "review", finish_current=True)
@@ -47,7 +47,7 @@ def test_publisher_clicks_a_post_from_idea_to_published(browser_page, screenshot
     page.screenshot(path=str(screenshot_dir / "workflow-panel-publishing.png"), full_page=True)
     page.locator('button[data-action="publish"]').click()
     page.wait_for_load_state()
-    assert "Done: publish." in page.locator(".messagelist").inner_text()
+    assert "“Publish now”: done. Readers can see the post now." in page.locator(".messagelist").inner_text()
     assert substage_row(page, "publish").get_attribute("data-status") == "done"
     assert page.locator('button[data-action="unpublish"]').is_enabled()
 

@@ -1,0 +1,129 @@
+"""A post's sections on its change form: the fields each type needs, the chosen image, the order tools.
+
+Which fields a type shows is told to ``static/editorial/sections.js`` (``section_fields``); the script
+only folds rows away and moves forms, so without it every field shows and the form posts the same.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from common.forms import ReadableJSONField
+from content.editorial.forms import MAX_SECTIONS, SectionInlineForm, SectionInlineFormSet
+from content.models import PostSection
+from content.models.posts import ALLOWED_MEDIA, MEDIA_FIELDS, REQUIRED_FIELD, SectionType
+from media_library.models import Image
+from media_library.renditions import best_url
+
+JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}
+
+
+def section_fields() -> dict:
+    """For sections.js: per type, its label and the type-bound fields it shows; which fields are media."""
+    types = {}
+    for kind in SectionType:
+        shows = {REQUIRED_FIELD[kind], *ALLOWED_MEDIA[kind]}
+        if "image" in shows:
+            shows.add("image_details")
+        types[kind.value] = {"label": kind.with_article, "shows": sorted(shows), "media": sorted(ALLOWED_MEDIA[kind])}
+    bound = sorted({name for kind in types.values() for name in kind["shows"]})
+    return {"types": types, "bound": bound, "media": list(MEDIA_FIELDS)}
+
+
+class SectionImageWidget(ForeignKeyRawIdWidget):
+    """The raw-id image widget, with the labels of the post's images read in one query, not one per section."""
+
+    def __init__(self, rel, admin_site, images: dict[str, Image], **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.images = images  # shared by the copies each inline form makes
+
+    def label_and_url_for_value(self, value):
+        image = self.images.get(str(value))
+        if image is None:
+            return super().label_and_url_for_value(value)
+        return Truncator(image).words(14), reverse("admin:media_library_image_change", args=[image.pk])
+
+
+class PostSectionInline(admin.StackedInline):
+    model = PostSection
+    verbose_name = "Section"
+    verbose_name_plural = "Sections"
+    form = SectionInlineForm
+    formset = SectionInlineFormSet
+    formfield_overrides = JSON_AS_READABLE
+    extra = 0
+    ordering = ["position"]
+    raw_id_fields = ["image"]
+    readonly_fields = ["image_details"]
+    # One field a row, so that a row can be folded away by type (sections.js).
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "position",
+                    "content_type",
+                    ("title", "subtitle"),
+                    "content",
+                    "image",
+                    "image_details",
+                    "video_url",
+                    "audio_url",
+                    "duration",
+                ]
+            },
+        ),
+        (
+            "Advanced",
+            {
+                "classes": ["collapse"],
+                "fields": ["keywords", "social_media_snippets", "section_metadata"],
+                "description": "JSON the LLM features fill in; edit it by hand only when you know its shape.",
+            },
+        ),
+    ]
+
+    max_num = MAX_SECTIONS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.images: dict[str, Image] = {}  # this request's: the admin makes inline instances per request
+
+    def get_extra(self, request, obj=None, **kwargs):
+        """A working copy's sections that are not live yet have no rows: they come as extra forms."""
+        return len(_not_live_sections(obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
+        return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            post_id = int(object_id) if object_id and str(object_id).isdigit() else None
+            images = Image.objects.filter(sections__post_id=post_id).distinct() if post_id else []
+            self.images = {str(image.pk): image for image in images}
+            kwargs["widget"] = SectionImageWidget(db_field.remote_field, self.admin_site, self.images)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Chosen image")
+    def image_details(self, section: PostSection) -> str:
+        if not section.image_id:
+            return "No image chosen yet: pick one above (the magnifier), then save to see it here."
+        image = self.images.get(str(section.image_id)) or Image.objects.filter(pk=section.image_id).first()
+        if image is None:
+            return "The chosen image no longer exists."
+        context = {"image": image, "thumbnail": best_url(image, 480)}
+        return render_to_string("admin/content/post/section_image.html", context)
+
+
+def _not_live_sections(post) -> list[PostSection]:
+    draft = getattr(post, "draft", None)
+    if draft is None or draft.working_copy is None:
+        return []
+    return [section for section in draft.sections if section.pk is None]
