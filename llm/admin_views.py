@@ -1,11 +1,14 @@
 """The LLM admin pages beyond the model lists: task status for editors and metrics for admins."""
 
+from functools import partial
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from common import charts
 from common.durations import format_duration
-from llm import charts, metrics, selectors
+from llm import metrics, selectors
 from llm.config import setup_problem
 from llm.forms import MetricsRangeForm
 
@@ -33,22 +36,17 @@ def metrics_view(request):
     result = metrics.compute(start, end)
     labels = [day.key.strftime("%m-%d") for day in result.by_day]
     days = result.by_day
+    chart = partial(charts.bar_chart, labels=labels, css_class="llm-chart")
+    calls = [("success", [d.successes for d in days]), ("error", [d.calls - d.successes for d in days])]
     chart_list = [
-        charts.bar_chart(
-            "Calls per day",
-            labels,
-            [("success", [d.successes for d in days]), ("error", [d.calls - d.successes for d in days])],
-        ),
-        charts.bar_chart(
+        chart("Calls per day", series=calls),
+        chart(
             "Latency p95 per day (m:ss)",
-            labels,
-            [("p95", [d.p95 or 0 for d in days])],
+            series=[("p95", [d.p95 or 0 for d in days])],
             shown=lambda seconds: format_duration(seconds, tenths=True),
         ),
-        charts.bar_chart(
-            "Tokens per day", labels, [("in", [d.tokens_in for d in days]), ("out", [d.tokens_out for d in days])]
-        ),
-        charts.bar_chart("Cost per day", labels, [("cost", [float(d.cost or 0) for d in days])], unit=" $"),
+        chart("Tokens per day", series=[("in", [d.tokens_in for d in days]), ("out", [d.tokens_out for d in days])]),
+        chart("Cost per day", series=[("cost", [float(d.cost or 0) for d in days])], unit=" $"),
     ]
     context = {
         **admin.site.each_context(request),

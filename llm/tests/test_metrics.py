@@ -129,7 +129,7 @@ def test_tasks_page_query_budget_does_not_grow(staff_client, django_assert_max_n
 
 
 def test_chart_escapes_text():
-    from llm.charts import bar_chart
+    from common.charts import bar_chart
 
     svg = bar_chart("<b>Calls</b>", ["<x>"], [("a&b", [3])])
     assert "<b>" not in svg and "&lt;b&gt;Calls" in svg and "&lt;x&gt;" in svg and "a&amp;b" in svg

@@ -55,7 +55,7 @@ def test_the_dashboard_shows_the_newest_backup_the_last_drill_and_a_chart(staff_
     assert "30 tables, 1234 rows" in last and "7 live posts" in last
     bars = re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"><title>([^<]*)</title>', page)
     assert [colour for colour, _ in bars] == ["#ba2121", "#417690", "#417690"]  # oldest first, the failed one red
-    assert bars[2][1].endswith("4.5 s, passed")
+    assert bars[2][1].endswith("passed: 4.5 s")
     assert "failed: there is no complete backup in /x." in page
 
 

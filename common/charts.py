@@ -23,6 +23,7 @@ def bar_chart(
     series: Sequence[tuple[str, Sequence[float]]],
     unit: str = "",
     shown: Callable[[float], str] | None = None,
+    css_class: str = "chart",
 ) -> SafeString:
     """Stacked bars, one per label; each series is (name, values). Text is escaped, numbers are formatted
     (by ``shown`` when given, e.g. durations as m:ss)."""
@@ -36,7 +37,7 @@ def bar_chart(
     step = plot_width / max(len(labels), 1)
     bar = max(step * 0.8, 1)
     parts = [
-        f'<svg class="llm-chart" viewBox="0 0 {WIDTH} {HEIGHT + 20}" role="img" aria-label="{title}" '
+        f'<svg class="{css_class}" viewBox="0 0 {WIDTH} {HEIGHT + 20}" role="img" aria-label="{title}" '
         'xmlns="http://www.w3.org/2000/svg">',
         f'<text x="{LEFT}" y="10" font-size="12" font-weight="bold">{title}</text>',
         f'<text x="{LEFT - 4}" y="{TOP + 8}" font-size="10" text-anchor="end">{_nice(top)}{unit}</text>',
@@ -48,6 +49,8 @@ def bar_chart(
         base = axis
         for (name, values), colour in zip(series, COLOURS, strict=False):
             value = values[index] or 0
+            if not value:
+                continue  # an empty segment draws nothing and would only add a tooltip
             height = plot_height * value / top
             base -= height
             parts.append(
