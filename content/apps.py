@@ -19,7 +19,8 @@ class ContentConfig(AppConfig):
         for model in CONTENT_MODELS:
             for signal in (post_save, post_delete):
                 signal.connect(note_content_write, sender=model, dispatch_uid=f"note_content_write:{model}")
-        m2m_changed.connect(note_content_write, dispatch_uid="note_content_write:m2m")
+        # taggit adds and removes a post's tags in bulk, announced as m2m changes of its through model only.
+        m2m_changed.connect(note_content_write, sender="content.TaggedPost", dispatch_uid="note_content_write:m2m")
         from content.editorial import (  # noqa: F401
             admin_site,
             assistance,  # registers the LLM prompt uses
