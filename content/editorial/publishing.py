@@ -58,9 +58,10 @@ def take_step(
         elif action == "unschedule_changes":
             copy.publish_at = None
         elif action in ("approve_changes", "publish_changes"):
-            _refuse_failed_checks(post, copy, label)
+            draft = working_copies.overlay(post, copy)  # the post as publishing would leave it (in memory)
+            _refuse_failed_checks(draft, label)
         if action == "publish_changes":
-            _publish(post, copy, user)
+            _publish(draft, user)
         elif action == "discard_changes":
             copy.delete()
             Autosave.objects.filter(post=post).delete()  # typed over the discarded changes
@@ -71,18 +72,17 @@ def take_step(
     return post
 
 
-def _refuse_failed_checks(post: Post, copy: WorkingCopy, label: str) -> None:
-    draft = working_copies.overlay(Post.objects.get(pk=post.pk), copy)
+def _refuse_failed_checks(draft: working_copies.Draft, label: str) -> None:
     failures = failed_checks(run_content_checks(draft.post, draft.sections))
     if failures:
         raise WorkflowDenied(f"“{label}” is refused until the content checks pass: " + " ".join(failures))
 
 
-def _publish(post: Post, copy: WorkingCopy, user: AbstractBaseUser | None) -> None:
+def _publish(draft: working_copies.Draft, user: AbstractBaseUser | None) -> None:
     """Apply the working copy to the live rows (the save service's live path) and remove it."""
-    draft = working_copies.overlay(post, copy)
+    copy = draft.working_copy
     kept = {section.pk for section in draft.sections if section.pk is not None}
-    gone = [section for section in post.sections.all() if section.pk not in kept]
+    gone = [section for section in draft.post.sections.all() if section.pk not in kept]
     editors = ", ".join(dict.fromkeys(edit["name"] for edit in copy.edits)) or "nobody"
     services.save_post(
         draft.post,
