@@ -10,6 +10,7 @@ from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.autosave_admin import AutosaveAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
+from content.editorial.checklist_admin import ChecklistAdminMixin
 from content.editorial.forms import PostAdminForm, SectionInlineFormSet
 from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields
 from content.editorial.suggestions_admin import SuggestionsAdminMixin
@@ -43,7 +44,13 @@ def move_to_trash(modeladmin, request, queryset):
 
 @admin.register(Post)
 class PostAdmin(
-    TagsAdminMixin, AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
+    ChecklistAdminMixin,
+    TagsAdminMixin,
+    AutosaveAdminMixin,
+    SuggestionsAdminMixin,
+    ChangesAdminMixin,
+    WorkflowAdminMixin,
+    admin.ModelAdmin,
 ):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
