@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -126,11 +127,13 @@ def _site_host() -> str:
     return (urlsplit(settings.SITE_URL).hostname or "").lower()
 
 
-def _checked_prefixes() -> tuple[str, ...]:
-    """The starts of the addresses of posts and tags (“/posts/”, “/tags/”): a link there must lead somewhere."""
+@lru_cache(maxsize=64)
+def _checked_prefixes(script_prefix: str) -> tuple[str, ...]:
+    """The starts of the addresses of posts and tags (“/posts/”, “/tags/”), without the script prefix: a link
+    there must lead somewhere. Reversed once per script prefix, as ``content.paths`` does."""
     prefixes = []
     for name in ("content:post_detail", "content:tag_detail"):
-        path = reverse(name, kwargs={"slug": "x"})
+        path = "/" + reverse(name, kwargs={"slug": "x"})[len(script_prefix) :]
         prefixes.append(path[: path.rstrip("/").rfind("/") + 1])
     return tuple(prefixes)
 
@@ -155,7 +158,7 @@ def link_target(href: str) -> tuple[str, str] | None:
     try:
         match = resolve(path)
     except (Http404, ValueError):
-        return ("nothing", path) if path.startswith(_checked_prefixes()) else None
+        return ("nothing", path) if path.startswith(_checked_prefixes(script_prefix)) else None
     if match.namespace == "content" and match.url_name == "post_detail":
         return "post", match.kwargs["slug"]
     if match.namespace == "content" and match.url_name in TAG_ROUTES:

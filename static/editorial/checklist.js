@@ -22,7 +22,7 @@
     panel.setAttribute("aria-busy", "true");
     fetch(panel.dataset.url, {
       method: "POST",
-      body: new FormData(form),
+      body: new URLSearchParams(new FormData(form)), // urlencoded: far quicker to read than multipart
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
     })

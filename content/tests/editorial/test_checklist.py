@@ -355,3 +355,19 @@ def test_stored_results_and_what_refuses_a_step():
     assert checklist.warnings(stored) == [next(r.outcome.detail for r in results if r.key == "title_length")]
     # Checks stored before levels existed were all required.
     assert checklist.blocking([{"name": "images_have_alt_text", "ok": False, "detail": "No alt."}]) == ["No alt."]
+
+
+def test_links_of_a_blog_mounted_under_a_path():
+    from django.urls import set_script_prefix
+
+    from content.editorial.checklist_facts import link_target
+
+    set_script_prefix("/blog/")
+    try:
+        assert link_target("/blog/posts/owls/") == ("post", "owls")
+        assert link_target("/blog/tags/night/feed/") == ("tag", "night")
+        assert link_target("/blog/posts/") == ("nothing", "/posts/")
+        assert link_target("/blog/search/") is None
+    finally:
+        set_script_prefix("/")
+    assert link_target("/posts/owls/") == ("post", "owls")
