@@ -86,12 +86,12 @@ class Text:
 
     place: str  # "the introduction", "section 2 (“At night”)"
     field_id: str
-    markdown: str
+    source: str  # the Markdown
     under_level: int
 
     @property
     def reading(self) -> markdown.Reading:
-        return markdown.read(self.markdown)
+        return markdown.read(self.source)
 
 
 def texts(facts: PostFacts) -> Iterator[Text]:

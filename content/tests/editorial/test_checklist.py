@@ -135,7 +135,7 @@ def test_alt_text_of_image_sections_and_of_images_in_the_markdown():
     )
     assert checks.alt_text(good).ok
     bad = facts(
-        content="![](harbour.png)",
+        content="![](harbour.png) ![]()",
         sections=(SectionFacts(1, 0, "image", image_id=2, image=undescribed), text_section(2, "See ![](/media/a.png)")),
     )
     outcome = checks.alt_text(bad)
