@@ -48,18 +48,7 @@ class Metrics:
     by_model: list[Row]
     by_prompt: list[Row]
     by_day: list[Row]  # every day of the range, zeros included
-
-    @property
-    def total(self) -> Row:
-        total = Row("all")
-        for row in self.by_day:
-            total.calls += row.calls
-            total.successes += row.successes
-            total.tokens_in += row.tokens_in
-            total.tokens_out += row.tokens_out
-            if row.cost is not None:
-                total.cost = (total.cost or Decimal(0)) + row.cost
-        return total
+    total: Row  # the whole range, latency percentiles included
 
 
 def _row(key, figures: Figures) -> Row:
@@ -86,15 +75,16 @@ def compute(start: date, end: date) -> Metrics:
         groups = days.get(day, {})
         by_day.append(_row(day, groups.get((DAY, ""), Figures())))
         for group, figures in groups.items():
-            if group[0] != DAY:
-                totals.setdefault(group, Figures()).add(figures)
+            totals.setdefault(group if group[0] != DAY else (DAY, "all"), Figures()).add(figures)
     rows = {MODEL: [], PROMPT: []}
     for (dimension, key), figures in totals.items():
-        rows[dimension].append(_row(key, figures))
+        if dimension != DAY:
+            rows[dimension].append(_row(key, figures))
     return Metrics(
         start=start,
         end=end,
         by_model=sorted(rows[MODEL], key=lambda row: -row.calls),
         by_prompt=sorted(rows[PROMPT], key=lambda row: -row.calls),
         by_day=by_day,
+        total=_row("all", totals.get((DAY, "all"), Figures())),
     )
