@@ -2,7 +2,6 @@
 naming the field, never a 500."""
 
 import json
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -132,18 +131,14 @@ def test_the_whole_post_is_previewed_in_the_readers_page(editor_client):
     assert Post.objects.get(pk=post.pk).title == "Old title"  # nothing saved
 
 
-def test_a_section_preview_answers_fast_with_few_queries(editor_client):
+def test_a_section_preview_reads_nothing_for_a_text_section(editor_client):
+    """Its speed is a figure of `make bench` (admin_preview_section, target < 100 ms); here, its queries."""
     part = "## Part {n}\n\nSome *Markdown* with [a link](https://example.org/{n}) and more."
     text = "\n\n".join(part.format(n=n) for n in range(60))
-    preview(editor_client, fields(content=text))  # warm up
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            assert preview(editor_client, fields(content=text)).status_code == 200
-            timings.append(time.perf_counter() - started)
-    assert sorted(timings)[2] < 0.1
-    assert len(queries) <= 4  # session, user, permissions: nothing for a text section
+    preview(editor_client, fields(content=text))  # the session and permissions, once
+    with CaptureQueriesContext(connection) as queries:
+        assert preview(editor_client, fields(content=text)).status_code == 200
+    assert len(queries) <= 4  # session, user, permissions: nothing of the section's own
 
 
 # --- who may use it ---
