@@ -315,8 +315,8 @@
     wrapper.appendChild(pane);
 
     function refresh() {
-      if (pane.hidden) {
-        return;
+      if (pane.hidden || wrapper.classList.contains("md-not-text")) {
+        return; // a video's player would be refused by the admin's CSP: only text sections are previewed
       }
       pane.setAttribute("aria-busy", "true");
       // The prefix is read each time: Django renumbers the forms after an unsaved one is removed.
@@ -343,7 +343,11 @@
     sectionForm.addEventListener("change", soon);
     var kind = field(prefixOf(textarea), "content_type");
     function showForType() {
-      wrapper.classList.toggle("md-not-text", Boolean(kind) && kind.value !== "text");
+      var text = !kind || kind.value === "text";
+      wrapper.classList.toggle("md-not-text", !text);
+      if (!text) {
+        pane.textContent = "";
+      }
     }
     if (kind) {
       kind.addEventListener("change", showForType);
@@ -399,6 +403,9 @@
       setUp(textarea);
     }
   });
+  if (!editors.length) {
+    return; // the form shows the post read-only: nothing to write, nothing to count
+  }
   postCount.appendChild(postCountText);
   var whole = element("button", "button md-whole-preview", "Preview the whole post");
   whole.type = "button";

@@ -252,3 +252,9 @@ def test_bad_input_to_the_whole_post_preview_is_a_plain_400(editor_client):
     assert response.status_code == 400 and "“title” is not UTF-8" in response.content.decode()
     response = editor_client.post(reverse(PAGE_URL), {"title": "x", "sections-TOTAL_FORMS": "1"})  # multipart
     assert response.status_code == 400 and "application/x-www-form-urlencoded" in response.content.decode()
+
+
+def test_a_huge_form_to_the_whole_post_preview_is_a_400(editor_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000  # Django's own check, as the form's CSRF token is read
+    response = page_preview(editor_client, change_form_data(PostFactory(), [], content="word " * 5000))
+    assert response.status_code == 400

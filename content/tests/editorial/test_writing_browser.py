@@ -153,4 +153,10 @@ def test_a_new_section_gets_the_toolbar_and_its_count(desk):
     assert box.input_value() == "**three new words**"
     added.get_by_role("button", name="Show preview").click()
     expect(added.locator(".md-preview strong")).to_have_text("three new words")
+    # Made a video: no preview (the admin's CSP refuses players' frames), so no refused frame either.
+    added.locator("select[name$='-content_type']").select_option("video")
+    added.locator("input[name$='-video_url']").fill("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    page.wait_for_timeout(800)  # past the preview's pause after typing
+    expect(added.locator(".md-preview")).to_be_hidden()
+    assert added.locator(".md-preview iframe").count() == 0
     assert_clean(page)
