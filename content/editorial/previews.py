@@ -192,9 +192,7 @@ def section_reading(section: PostSection) -> Reading:
 def read_section(data: dict[str, str], prefix: str | None = None) -> SectionPreview:
     values = _cleaned(SectionPreviewForm(data, prefix=prefix), PRESENT_FIELDS)
     image_id = values.pop("image")
-    section = PostSection(**values)
-    section.position = section.position or 1
-    return SectionPreview(section, image_id, prefix or "")
+    return SectionPreview(PostSection(**values), image_id, prefix or "")
 
 
 def _show_images(previews: list[SectionPreview]) -> None:
@@ -209,6 +207,7 @@ def _show_images(previews: list[SectionPreview]) -> None:
 def render_section(preview: SectionPreview) -> SafeString:
     """The section's ``<section>`` element exactly as a reader's page renders it."""
     _show_images([preview])
+    preview.section.position = preview.section.position or 1
     assign_anchors([preview.section])
     return stored_html.render(preview.section)
 
@@ -232,11 +231,11 @@ class PostPreview:
 
     def counts(self) -> dict:
         """The post's reading time and each section's, by the prefix of its form."""
-        sections = {preview.prefix: preview.reading for preview in self.sections}
-        total = Reading(self.intro.words + sum(reading.words for reading in sections.values()))
+        intro, sections = self.intro, {preview.prefix: preview.reading for preview in self.sections}
+        total = Reading(intro.words + sum(reading.words for reading in sections.values()))
         return {
             "post": total.as_json(),
-            "intro": self.intro.as_json(),
+            "intro": intro.as_json(),
             "sections": {prefix: reading.as_json() for prefix, reading in sections.items()},
         }
 
@@ -268,8 +267,8 @@ def read_post(data: dict[str, str]) -> PostPreview:
         if data.get(f"{prefix}-DELETE", "").lower() in ("on", "true", "1"):
             continue
         sections.append(read_section(data, prefix))
-    order = {id(preview): number for number, preview in enumerate(sections)}
-    sections.sort(key=lambda preview: (preview.section.position or math.inf, order[id(preview)]))
+    # As saving orders them: by position, a section without one last, ties in the form's order (a stable sort).
+    sections.sort(key=lambda preview: math.inf if preview.section.position is None else preview.section.position)
     for number, preview in enumerate(sections, start=1):
         preview.section.position = number
     return PostPreview(post, sections)

@@ -112,6 +112,17 @@ def test_counts_of_the_post_and_each_section_leave_deleted_ones_out(editor_clien
     assert counts["post"]["words"] == 14
 
 
+def test_the_whole_post_puts_sections_in_position_order_and_one_without_last(editor_client):
+    post = PostFactory(title="Ordered")
+    rows = [
+        section_row(0, None, title="Third", content="c", position=""),
+        section_row(1, None, title="Second", content="b", position="2"),
+        section_row(2, None, title="First", content="a", position="1"),
+    ]
+    html = page_preview(editor_client, change_form_data(post, rows)).content.decode()
+    assert html.index('id="first"') < html.index('id="second"') < html.index('id="third"')
+
+
 def test_the_whole_post_is_previewed_in_the_readers_page(editor_client):
     post = PostFactory(title="Old title")
     section = ImageSectionFactory(post=post, position=1, title="Picture", image__alt_text="Owl")
