@@ -39,11 +39,11 @@ class CalendarAdminMixin(PostPagesMixin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         now = timezone.now()
+        today = timezone.localdate(now)
         context = self.page_context(request, "Publishing calendar", time_zone=timezone.get_current_timezone_name())
         try:
-            year, month = calendar.month_asked(request.GET.get("year"), request.GET.get("month"), now.date())
+            year, month = calendar.month_asked(request.GET.get("year"), request.GET.get("month"), today)
         except calendar.MonthRefused as refusal:
-            today = timezone.localdate(now)
             context.update(error=str(refusal), this_month=month_url(today.year, today.month))
             return TemplateResponse(request, "admin/content/post/calendar.html", context, status=400)
         view = calendar.month_view(year, month, request.user, now)

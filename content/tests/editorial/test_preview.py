@@ -152,6 +152,23 @@ def test_a_section_preview_reads_nothing_for_a_text_section(editor_client):
     assert len(queries) <= 4  # session, user, permissions: nothing of the section's own
 
 
+def test_the_whole_post_and_its_counts_read_the_same_whatever_the_number_of_sections(editor_client):
+    def queries(sections: int) -> tuple[int, int]:
+        post = PostFactory()
+        rows = [section_row(n, None, content_type="image", image=ImageFactory().pk) for n in range(sections)]
+        data = change_form_data(post, rows)
+        with CaptureQueriesContext(connection) as page:
+            assert page_preview(editor_client, data).status_code == 200
+        with CaptureQueriesContext(connection) as counts:
+            assert (
+                preview(editor_client, {key: str(value) for key, value in data.items()}, COUNTS_URL).status_code == 200
+            )
+        return len(page), len(counts)
+
+    queries(1)  # the session and permissions, once
+    assert queries(2) == queries(12)
+
+
 # --- who may use it ---
 
 
