@@ -74,6 +74,8 @@ def test_the_toolbar_and_its_shortcuts_write_markdown(desk, screenshot_dir, widt
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Italic"
     page.keyboard.press("End")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Code"
+    # The count follows the toolbar too: code is read as it stands ("Words" and 7 words of code).
+    expect(first.locator(".md-count-text")).to_have_text("This section: 8 words · 1 min read")
     box.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / f"writing-toolbar-{width}.png"), full_page=False)
     page.locator("input[name=_continue]").click()
