@@ -1,5 +1,6 @@
 """The publishing calendar in a real headless Chromium, at a desktop's and a phone's width, under the admin's
-CSP: entries shown, missed ones named, rescheduling by dragging and by keyboard through the workflow."""
+CSP: entries shown, missed ones named, rescheduling by dragging and by keyboard through the workflow; axe-core
+on the calendar and on the change form's writing tools."""
 
 from datetime import timedelta
 
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 from content.models import Post, WorkflowTransition, WorkingCopy
 from content.tests.editorial.test_calendar import at, published, scheduled, scheduled_changes
 from content.tests.editorial.test_desk_browser import VIEWPORTS, assert_clean, each_width
-from content.tests.editorial.workflow_helpers import make_user
+from content.tests.editorial.workflow_helpers import draft_post, make_user
+from content.tests.site.html_checkers import axe_script  # noqa: F401 (a fixture)
+from content.tests.site.test_accessibility import BLOCKING, describe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -132,3 +135,37 @@ def test_editors_see_the_calendar_read_only(browser_page, django_user_model, scr
     page.screenshot(path=str(screenshot_dir / "calendar-read-only.png"), full_page=True)
     assert Post.objects.get(pk=post.pk).publish_at == at(3, 7)
     assert [error for error in page.console_errors if "Failed to load resource" not in error] == []
+
+
+def test_the_calendar_and_the_writing_tools_have_no_serious_accessibility_violations(
+    publisher_page,
+    axe_script,  # noqa: F811
+):
+    """axe-core on what this page and the change form's writing tools add (the admin's own parts aside)."""
+    page = publisher_page
+    page.add_init_script(script=axe_script)
+    scheduled("Owls at dawn", at(3, 7), page.user)
+    published("Nightjars", at(5, 21), late=True)
+    scheduled("Forgotten owls", timezone.now() - timedelta(days=3), page.user)
+    post = draft_post(title="Accessible")
+    found = {}
+    for name, selector in (
+        ("next month", ".calendar-page"),
+        ("this month", ".calendar-page"),
+        ("writing", ".md-editor, .md-post-count"),
+    ):
+        if name == "next month":
+            open_month(page, at(1))
+            page.locator(".calendar-grid .entry-reschedule summary").first.click()
+        elif name == "this month":
+            open_month(page, timezone.localdate())
+        else:
+            page.goto(f"{page.base_url}/admin/content/post/{post.pk}/change/")
+            page.get_by_role("button", name="Show preview").first.click()
+            page.locator(".md-preview section").first.wait_for()
+        context = {"include": [[part.strip()] for part in selector.split(",")]}
+        results = page.evaluate("context => axe.run(context, {resultTypes: ['violations']})", context)
+        blocking = [violation for violation in results["violations"] if violation["impact"] in BLOCKING]
+        if blocking:
+            found[name] = describe(blocking)
+    assert found == {}, "\n".join(f"{name}:\n{text}" for name, text in found.items())
