@@ -143,6 +143,9 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": tokenInput.value, Accept: "application/json" },
       body: JSON.stringify(fields),
     }).then(function (response) {
+      if (response.redirected) {
+        return { error: "You are no longer logged in: log in again in another tab, then go on writing here." };
+      }
       return response
         .json()
         .catch(function () {
@@ -280,7 +283,6 @@
     return fields;
   }
 
-  var showPreview = newest();
   var editors = []; // {textarea, text}: the count line of each text
 
   function setUp(textarea) {
@@ -301,6 +303,7 @@
     if (!section) {
       return;
     }
+    var showPreview = newest(); // each section's own: one preview's answer never hides another's
     var id = "md-preview-" + ++made;
     var toggle = element("button", "button md-preview-toggle", "Show preview");
     toggle.type = "button";

@@ -95,8 +95,11 @@ def test_the_preview_shows_the_section_as_readers_get_it_and_follows_typing(desk
     toggle = first.get_by_role("button", name="Show preview")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()
+    section(page, 2).get_by_role("button", name="Show preview").click()  # at once: each gets its answer
     pane = first.get_by_role("region", name="Preview of this section as readers see it")
     expect(pane.locator("section#field-notes h2")).to_contain_text("Field notes")
+    expect(section(page, 2).locator(".md-preview section#second")).to_contain_text("one two three")
+    section(page, 2).get_by_role("button", name="Hide preview").click()
     expect(pane.locator(".prose em")).to_have_text("light")
     expect(first.get_by_role("button", name="Hide preview")).to_have_attribute("aria-expanded", "true")
 
@@ -162,3 +165,20 @@ def test_a_new_section_gets_the_toolbar_and_its_count(desk):
     expect(added.locator(".md-preview")).to_be_hidden()
     assert added.locator(".md-preview iframe").count() == 0
     assert_clean(page)
+
+
+def test_a_preview_after_the_session_ended_says_so(desk):
+    from django.contrib.sessions.models import Session
+
+    page = desk
+    post = draft_post(title="Long afternoon", sections=1)
+    open_post(page, post)
+    first = section(page, 1)
+    first.get_by_role("button", name="Show preview").click()
+    expect(first.locator(".md-preview section")).to_be_visible()
+    Session.objects.all().delete()  # logged out while writing
+    text_of(first).fill("More words.")
+    expect(first.locator(".md-preview")).to_have_text(
+        "No preview: You are no longer logged in: log in again in another tab, then go on writing here."
+    )
+    assert page.locator("#id_title").is_visible()  # the page and what was typed stay
