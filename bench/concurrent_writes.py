@@ -1,11 +1,11 @@
 """Editors at work, for `make bench`: saves a draft every second and publishes a change to a live post every 10 s.
 
 Run by bench/pages.py (``editors_at_work``) next to the server it measures, with the server's environment;
-stopped with SIGTERM, it prints one line ``WRITES_JSON {...}``: how many saves of each kind it made and their
-median time. Both go through the one save service, as the admin does: the draft's save writes its summary and
-a section (what readers never see), the live post's goes down the publishing path (what readers see at once).
-The live post is the newest one that is not ``--spare`` (the page being measured), so its change reaches the
-index, its tags' pages, the feeds and the sitemap, but never the measured page.
+stopped with SIGTERM, it prints one line ``WRITES_JSON {...}``: how many saves of each kind it made, their
+median time and the CPU time it used. Both go through the one save service, as the admin does: the draft's
+save writes its summary and a section (what readers never see), the live post's goes down the publishing path
+(what readers see at once). The live post is the newest one that is not ``--spare`` (the page being measured),
+so its change reaches the index, its tags' pages, the feeds and the sitemap, but never the measured page.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import statistics
 import sys
@@ -99,9 +100,14 @@ def main() -> None:
             publish_change(live_id, len(times["live"]) + 1)
             next_live += args.live_every
         times[kind].append((time.perf_counter() - began) * 1000)
-    report = {f"{kind}_saves": len(values) for kind, values in times.items()} | {
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {f"{kind}_saves": len(values) for kind, values in times.items()}
+    report |= {
         f"{kind}_median_ms": round(statistics.median(values), 1) if values else None for kind, values in times.items()
     }
+    # The CPU these saves took from the machine the server runs on (PostgreSQL's share not counted).
+    report["writer_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
+    report["seconds"] = round(time.monotonic() - started, 1)
     print("WRITES_JSON " + json.dumps(report), flush=True)
 
 

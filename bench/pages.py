@@ -162,12 +162,18 @@ def load_run(port: int, server_pid: int, paths: list[str], seconds: int, connect
     return result
 
 
+def page_etag(port: int, path: str) -> str | None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.headers["ETag"]
+
+
 def editors_at_work(
     env: dict[str, str], port: int, paths: list[str], floor_paths: list[str], floors: list, args
 ) -> dict:
     """The cached post page while editors work (bench/concurrent_writes.py: a draft saved every second, a change
     to another live post published every 10 s), as a ratio to the floor measured before it and just after."""
     spare = paths[0].rstrip("/").rsplit("/", 1)[-1]
+    etag_before = page_etag(port, paths[0])
     writer = subprocess.Popen(
         [PYTHON, str(BASE_DIR / "bench" / "concurrent_writes.py"), "--spare", spare],
         cwd=BASE_DIR,
@@ -184,13 +190,14 @@ def editors_at_work(
         output, _ = writer.communicate(timeout=60)
     line = next((line for line in output.splitlines() if line.startswith("WRITES_JSON ")), "WRITES_JSON {}")
     row["writes"] = json.loads(line.removeprefix("WRITES_JSON "))
+    row["page_key_kept"] = page_etag(port, paths[0]) == etag_before  # no save changed the measured page's key
     floors.append(wrk(port, floor_paths, seconds=max(3, args.seconds // 2), connections=args.connections))
     floor = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
     row["floor_rps"] = round(floor, 1)
     row["ratio_to_floor"] = round(row["rps"] / floor, 3)
     print(
         f"  post_page (cached, editors at work): {row['rps']:.1f} req/s, floor around it {floor:.1f}, "
-        f"writes {row['writes']}",
+        f"writes {row['writes']}, page key kept: {row['page_key_kept']}",
         flush=True,
     )
     return row
