@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
-import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -27,7 +26,6 @@ from content.editorial import autosaves, services, suggestions
 from content.models import Post, PostSection, SectionType, Tag
 from content.site import content_state as content_state_module
 from content.site import feeds
-from content.site.content_state import ContentStateWatcher, listener_params
 from content.site.page_versions import (
     PostList,
     PostPage,
@@ -37,6 +35,7 @@ from content.site.page_versions import (
     requested_page,
 )
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
+from content.tests.site.test_content_state import other_session, wait_for, watcher  # noqa: F401 (a fixture)
 from llm.models import LLMInteraction, LLMLog
 from media_library.tests.factories import ImageFactory
 
@@ -376,29 +375,8 @@ def test_a_lists_page_is_the_one_the_paginator_gives(count, value):
 # The watcher's versions, and writers that do not wait for each other: these tests commit.
 
 
-@pytest.fixture
-def watcher():
-    running = ContentStateWatcher(listener_params(), heartbeat=30, backoff=(1.0, 1.0)).start()
-    yield running
-    running.stop()
-
-
-def wait_for(condition, seconds: float = 5.0):
-    deadline = time.monotonic() + seconds
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"not within {seconds} s"
-        time.sleep(0.005)
-    return result
-
-
-def other_session() -> psycopg.Connection:
-    params = listener_params()
-    params.pop("application_name")
-    return psycopg.connect(**params, autocommit=True)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_watcher_gives_every_page_the_version_the_database_gives(watcher):
+def test_the_watcher_gives_every_page_the_version_the_database_gives(watcher):  # noqa: F811
     now = timezone.now()
     tags = [TagFactory(name=f"tag {n}", slug=f"tag-{n}") for n in range(3)]
     for n in range(12):
@@ -422,7 +400,11 @@ def test_the_watcher_gives_every_page_the_version_the_database_gives(watcher):
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_watcher_a_draft_saved_elsewhere_costs_no_reading_and_no_query(
-    client, settings, watcher, monkeypatch, django_assert_num_queries
+    client,
+    settings,
+    watcher,  # noqa: F811
+    monkeypatch,
+    django_assert_num_queries,
 ):
     settings.PAGE_CACHE_LISTEN = True
     monkeypatch.setattr(content_state_module, "_watcher", watcher)
