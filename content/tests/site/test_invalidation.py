@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
@@ -559,3 +560,12 @@ def test_of_two_racing_changes_the_last_to_commit_raises_the_generation(race):
     assert generation_writer(post) == (first_writer if second_done_first else second_writer[0])
     if race.startswith("tag"):
         assert content_state().rows[post.pk].tags == ("renamed-meanwhile",)
+
+
+def test_the_demo_content_loaded_replaces_the_empty_index(client):
+    """``load_demo`` writes through the save service: its posts' generations change the cached lists."""
+    assert b"No posts yet." in client.get("/").content
+    assert b"No posts yet." in client.get("/").content  # cached
+    call_command("load_demo", stdout=StringIO())
+    index = client.get("/").content.decode()
+    assert "No posts yet." not in index and index.count('class="post-card"') >= 1
