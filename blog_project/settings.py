@@ -189,7 +189,7 @@ DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", default=VAR_DIR / "adm
 # --- Readers' site (content views, feeds, page cache) ---
 INSTALLED_APPS += ["django.contrib.sitemaps"]
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=10)
-# Cached pages are never stale (their keys follow the content generation); this only bounds memory use.
+# Cached pages are never stale (their keys follow the posts' generations); this only bounds memory use.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=24 * 3600)
 
 # --- editorial workflow ---
