@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from common.forms import ReadableJSONField
-from content.editorial.forms import MAX_SECTIONS, SectionInlineForm, SectionInlineFormSet
+from content.editorial.forms import MAX_SECTIONS, RENDERER, SectionInlineForm, SectionInlineFormSet
 from content.models import PostSection
 from content.models.posts import ALLOWED_MEDIA, MEDIA_FIELDS, REQUIRED_FIELD, SectionType
 from media_library.models import Image
@@ -100,7 +100,9 @@ class PostSectionInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
-        return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
+        return super().get_formset(
+            request, obj, absolute_max=MAX_SECTIONS, validate_max=True, renderer=RENDERER, **kwargs
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "image":
