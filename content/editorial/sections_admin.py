@@ -56,6 +56,7 @@ class PostSectionInline(admin.StackedInline):
     form = SectionInlineForm
     formset = SectionInlineFormSet
     formfield_overrides = JSON_AS_READABLE
+    template = "admin/content/post/sections_inline.html"  # stacked.html's markup, rendered in Python
     extra = 0
     ordering = ["position"]
     raw_id_fields = ["image"]
