@@ -31,7 +31,7 @@ def admin_forbidden_page(context, why="permission"):
 
 @register.simple_tag
 def stacked_inline(inline_admin_formset):
-    """A stacked inline's forms, as ``admin/edit_inline/stacked.html`` renders them, in Python (see inline_rendering)."""
+    """A stacked inline's forms as ``admin/edit_inline/stacked.html`` renders them, in Python (inline_rendering)."""
     from content.editorial.inline_rendering import stacked_inline
 
     return stacked_inline(inline_admin_formset)

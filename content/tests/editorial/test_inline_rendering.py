@@ -13,8 +13,13 @@ from django.urls import reverse
 from content.editorial import sections_admin
 from content.editorial.forms import PostAdminForm
 from content.tests.editorial.test_admin import change_form_data, post_change, section_row
-from content.tests.factories import AudioSectionFactory, ImageSectionFactory, PostFactory, SectionFactory
-from content.tests.factories import VideoSectionFactory
+from content.tests.factories import (
+    AudioSectionFactory,
+    ImageSectionFactory,
+    PostFactory,
+    SectionFactory,
+    VideoSectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
