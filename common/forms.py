@@ -12,6 +12,7 @@ from django.template import TemplateDoesNotExist
 from django.utils.functional import Promise, cached_property
 
 from common.durations import format_duration, parse_duration
+from common.text import first_control_character
 
 MAX_DEPTH = 64  # deeper JSON is no editor's and only costs recursion further on (revisions, diffs)
 
@@ -45,6 +46,17 @@ def check_storable(value) -> None:
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
+
+
+def refuse_control_characters(value: str) -> None:
+    """Text with a control character (other than tab and line breaks) breaks feeds and valid HTML."""
+    found = first_control_character(value)
+    if found:
+        raise forms.ValidationError(
+            "Remove the invisible control character (U+%(code)04X) from this text.",
+            code="control_character",
+            params={"code": ord(found)},
+        )
 
 
 class ReadableJSONField(forms.JSONField):

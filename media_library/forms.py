@@ -1,6 +1,6 @@
 from django import forms
 
-from common.text import first_control_character
+from common.forms import refuse_control_characters
 from media_library.models import Image
 
 
@@ -48,15 +48,10 @@ class ImageChangeForm(forms.ModelForm):
 LARGEST_PAGE = 2**31 - 1
 
 
-def _refuse_control_characters(value: str) -> None:
-    if first_control_character(value):
-        raise forms.ValidationError("Remove the invisible control character from this text.", code="control_character")
-
-
 class ChooserFilterForm(forms.Form):
     """What the image chooser lists: a search, three filters and a page; refused input names its field."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200, validators=[_refuse_control_characters])
+    q = forms.CharField(label="Search", required=False, max_length=200, validators=[refuse_control_characters])
     shape = forms.ChoiceField(
         label="Shape",
         required=False,
@@ -101,10 +96,10 @@ class ChooserUploadForm(UploadForm):
         label="Alt text",
         max_length=500,
         required=False,
-        validators=[_refuse_control_characters],
+        validators=[refuse_control_characters],
         help_text="What the image shows, for readers who cannot see it. Without it the post cannot be published.",
     )
-    caption = forms.CharField(required=False, validators=[_refuse_control_characters])
+    caption = forms.CharField(required=False, validators=[refuse_control_characters])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, auto_id="image-chooser-upload-%s", **kwargs)
