@@ -16,12 +16,18 @@
   }
 
   function fetchHtml(url, options) {
-    return fetch(url, Object.assign({ credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } }, options || {}))
-      .then(function (response) {
+    var settings = { credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } };
+    return fetch(url, Object.assign(settings, options || {})).then(
+      function (response) {
         return response.text().then(function (text) {
           return { ok: response.ok, status: response.status, html: text };
         });
-      });
+      },
+      function () {
+        var html = '<p class="errornote">The server could not be reached: check the connection and try again.</p>';
+        return { ok: false, status: 0, html: html };
+      },
+    );
   }
 
   function fragment(html) {
@@ -296,6 +302,16 @@
       }
     });
   }
+  // Back from fixing an image's alt text in another tab: show the images still warned about afresh.
+  window.addEventListener("focus", function () {
+    document.querySelectorAll(".chosen-image-no-alt").forEach(function (warning) {
+      var form = warning.closest(".inline-related");
+      var input = form ? form.querySelector("[data-image-chooser]") : null;
+      if (input) {
+        refreshPreview(input);
+      }
+    });
+  });
   document.addEventListener("formset:added", function (event) {
     event.target.querySelectorAll("[data-image-chooser]").forEach(addButton);
   });
