@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 
 from media_library import selectors, services, usage
+from media_library.chooser import ImageChooserMixin
 from media_library.derivatives import DerivativeSpec
 from media_library.forms import ImageChangeForm, UploadForm
 from media_library.models import Image
@@ -48,7 +50,7 @@ def _links(uses: list[usage.ImageUse]) -> str:
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     form = ImageChangeForm
     list_display = ["thumbnail", "original_filename", "alt_text_or_warning", "image_format", "size", "watermarked"]
     list_display += ["used_in", "created_at"]
@@ -117,40 +119,52 @@ class ImageAdmin(admin.ModelAdmin):
         return [path("upload/", upload, name="media_library_image_upload"), *super().get_urls()]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:media_library_image_upload")
+        upload = reverse("admin:media_library_image_upload")
+        query = request.GET.urlencode()  # a lookup popup's _popup and _to_field: the upload answers the popup
+        return redirect(f"{upload}?{query}" if query else upload)
 
     def upload_entry(self, request):
         """Install the name-keeping upload handler before anything reads the request body."""
         request.upload_handlers.insert(0, RawNameUploadHandler(request))
         return self.admin_site.admin_view(self.upload_view)(request)
 
+    def store_uploads(self, request, form) -> list[Image] | None:
+        """Store the valid ``form``'s files through the upload service; None, with the refusal on the form's
+        files field, when the library refuses one."""
+        files = form.cleaned_data["files"]
+        names = getattr(request, "raw_upload_names", [])
+        if len(names) != len(files):
+            names = [file.name for file in files]
+        uploads = [services.Upload(file, name, file.size) for file, name in zip(files, names, strict=True)]
+        fields = {key: form.cleaned_data[key] or None for key in ("alt_text", "caption")}
+        try:
+            return services.upload_images(uploads, **fields)
+        except ImageRejected as error:
+            form.add_error("files", error)
+            return None
+
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
         # A POST is always a bound form, even an empty one: it gets "no file" rather than a blank form again.
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-        if form.is_bound and form.is_valid():
-            files = form.cleaned_data["files"]
-            names = getattr(request, "raw_upload_names", [])
-            if len(names) != len(files):
-                names = [file.name for file in files]
-            uploads = [services.Upload(file, name, file.size) for file, name in zip(files, names, strict=True)]
-            fields = {key: form.cleaned_data[key] or None for key in ("alt_text", "caption")}
-            try:
-                images = services.upload_images(uploads, **fields)
-            except ImageRejected as error:
-                form.add_error("files", error)
-            else:
-                self.message_user(request, f"Uploaded {len(images)} image(s).", messages.SUCCESS)
-                if len(images) == 1:
-                    return redirect("admin:media_library_image_change", images[0].pk)
-                return redirect("admin:media_library_image_changelist")
+        is_popup = IS_POPUP_VAR in request.POST or IS_POPUP_VAR in request.GET
+        images = self.store_uploads(request, form) if form.is_bound and form.is_valid() else None
+        if images:
+            if is_popup and len(images) == 1:
+                return self.response_add(request, images[0])  # fills the field that opened the popup
+            self.message_user(request, f"Uploaded {len(images)} image(s).", messages.SUCCESS)
+            if len(images) == 1:
+                return redirect("admin:media_library_image_change", images[0].pk)
+            return redirect("admin:media_library_image_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "form": form,
             "title": "Upload images",
             "has_view_permission": self.has_view_permission(request),
+            "is_popup": is_popup,
+            "to_field": request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR, "")),
         }
         return TemplateResponse(request, "admin/media_library/image/upload.html", context)
 

@@ -3,24 +3,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 
-from common.forms import MinutesSecondsField
-from common.text import first_control_character
+from common.forms import FastFormRenderer, MinutesSecondsField, refuse_control_characters
 from content.models import Post, PostSection, Tag
 
 MAX_SECTIONS = 200  # a bound on one request's work; the settings' field limit leaves room for it
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's integer
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
-
-
-def refuse_control_characters(value: str) -> None:
-    """Text with a control character (other than tab and line breaks) breaks feeds and valid HTML."""
-    found = first_control_character(value)
-    if found:
-        raise forms.ValidationError(
-            "Remove the invisible control character (U+%(code)04X) from this text.",
-            code="control_character",
-            params={"code": ord(found)},
-        )
+# The post's change page renders up to MAX_SECTIONS section forms of about 15 fields each.
+RENDERER = FastFormRenderer()
 
 
 class GuardedFieldsMixin:
@@ -136,6 +126,8 @@ class SectionInlineFormSet(BaseInlineFormSet):
 
 class PostAdminForm(GuardedFieldsMixin, forms.ModelForm):
     """The post form; refuses a save based on an older version of the post (optimistic locking)."""
+
+    default_renderer = RENDERER
 
     class Meta:
         model = Post

@@ -7,18 +7,17 @@ only folds rows away and moves forms, so without it every field shows and the fo
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from common.forms import ReadableJSONField
-from content.editorial.forms import MAX_SECTIONS, SectionInlineForm, SectionInlineFormSet
+from content.editorial.forms import MAX_SECTIONS, RENDERER, SectionInlineForm, SectionInlineFormSet
 from content.models import PostSection
 from content.models.posts import ALLOWED_MEDIA, MEDIA_FIELDS, REQUIRED_FIELD, SectionType
+from media_library.chooser import ImageChooserWidget, chosen_context
 from media_library.models import Image
-from media_library.renditions import best_url
 
 JSON_AS_READABLE = {models.JSONField: {"form_class": ReadableJSONField}}
 
@@ -35,8 +34,8 @@ def section_fields() -> dict:
     return {"types": types, "bound": bound, "media": list(MEDIA_FIELDS)}
 
 
-class SectionImageWidget(ForeignKeyRawIdWidget):
-    """The raw-id image widget, with the labels of the post's images read in one query, not one per section."""
+class SectionImageWidget(ImageChooserWidget):
+    """The image chooser's widget, with the labels of the post's images read in one query, not one per section."""
 
     def __init__(self, rel, admin_site, images: dict[str, Image], **kwargs):
         super().__init__(rel, admin_site, **kwargs)
@@ -56,6 +55,7 @@ class PostSectionInline(admin.StackedInline):
     form = SectionInlineForm
     formset = SectionInlineFormSet
     formfield_overrides = JSON_AS_READABLE
+    template = "admin/content/post/sections_inline.html"  # stacked.html's markup, rendered in Python
     extra = 0
     ordering = ["position"]
     raw_id_fields = ["image"]
@@ -100,7 +100,9 @@ class PostSectionInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         # Beyond max_num, Django would still build every form the request claims (up to 1,000 more).
-        return super().get_formset(request, obj, absolute_max=MAX_SECTIONS, validate_max=True, **kwargs)
+        return super().get_formset(
+            request, obj, absolute_max=MAX_SECTIONS, validate_max=True, renderer=RENDERER, **kwargs
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "image":
@@ -108,18 +110,18 @@ class PostSectionInline(admin.StackedInline):
             post_id = int(object_id) if object_id and str(object_id).isdigit() else None
             images = Image.objects.filter(sections__post_id=post_id).distinct() if post_id else []
             self.images = {str(image.pk): image for image in images}
-            kwargs["widget"] = SectionImageWidget(db_field.remote_field, self.admin_site, self.images)
+            chooser = self.admin_site.get_model_admin(Image).has_view_permission(request)
+            kwargs["widget"] = SectionImageWidget(db_field.remote_field, self.admin_site, self.images, chooser=chooser)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Chosen image")
     def image_details(self, section: PostSection) -> str:
         if not section.image_id:
-            return "No image chosen yet: pick one above (the magnifier), then save to see it here."
+            return "No image chosen yet: choose one above (or type its number and save)."
         image = self.images.get(str(section.image_id)) or Image.objects.filter(pk=section.image_id).first()
         if image is None:
             return "The chosen image no longer exists."
-        context = {"image": image, "thumbnail": best_url(image, 480)}
-        return render_to_string("admin/content/post/section_image.html", context)
+        return render_to_string("admin/media_library/image/chosen.html", chosen_context(image))
 
 
 def _not_live_sections(post) -> list[PostSection]:

@@ -27,3 +27,11 @@ def admin_forbidden_page(context, why="permission"):
         "why": why,
         "back_url": back,
     }
+
+
+@register.simple_tag
+def stacked_inline(inline_admin_formset):
+    """A stacked inline's forms as ``admin/edit_inline/stacked.html`` renders them, in Python (inline_rendering)."""
+    from content.editorial.inline_rendering import stacked_inline
+
+    return stacked_inline(inline_admin_formset)

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from content.models import PostSection
-from content.tests.factories import PostFactory, TagFactory
+from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,25 @@ def test_changelist_budget_does_not_grow_with_posts(admin_client):
     many, html = changelist_queries(admin_client)
     assert many == few <= 10
     assert html.count('class="action-select"') == 50  # one page of rows, not all 65
+
+
+def change_page_queries(client, sections: int) -> int:
+    post = PostFactory(tags=[TagFactory() for _ in range(5)])
+    for n in range(1, sections + 1):
+        if n % 3:
+            SectionFactory(post=post, position=n, title=f"Part {n}")
+        else:
+            ImageSectionFactory(post=post, position=n, title=f"Picture {n}", image__alt_text="" if n % 2 else "Alt")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:content_post_change", args=[post.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="chosen-image"') == sections // 3
+    return len(queries)
+
+
+def test_change_page_queries_do_not_grow_with_sections_or_images(admin_client):
+    change_page_queries(admin_client, 3)  # the first request reads what later ones find cached (content types)
+    assert change_page_queries(admin_client, 50) == change_page_queries(admin_client, 5) <= 20
 
 
 def test_change_page_with_50_sections_budget(admin_client):

@@ -176,10 +176,10 @@ def test_each_section_shows_what_its_type_needs(desk, screenshot_dir, width):
     assert visible_fields(image) == ["content_type", "title+subtitle", "image", "image_details"]
     assert visible_fields(video) == ["content_type", "title+subtitle", "video_url", "duration"]
     assert video.locator("input[name$='-duration']").input_value() == "3:32"
-    thumbnail = image.locator(".section-image-details img")
+    thumbnail = image.locator(".chosen-image img")
     thumbnail.scroll_into_view_if_needed()  # loaded lazily
     assert loaded(thumbnail)
-    assert "Teal, at dusk" in image.locator(".section-image-details").inner_text()
+    assert "Teal, at dusk" in image.locator(".chosen-image").inner_text()
     advanced = text.locator("details:has(h4:text('Advanced'))")
     assert advanced.evaluate("element => element.open") is False
     page.screenshot(path=str(screenshot_dir / f"desk-sections-by-type-{width}.png"), full_page=True)

@@ -243,16 +243,53 @@ def test_sections_show_their_fields_one_a_row_with_advanced_folded(admin_client)
     assert '<div class="form-row flex-container form-multiline field-title field-subtitle">' in html
     assert html.count('<h4 id="sections-1-1-heading" class="fieldset-heading">Advanced</h4>') == 1
     assert 'id="section-fields" type="application/json"' in html
-    details = html.split('<div class="section-image-details">')[1].split("</div>")[0]
+    details = html.split('<div class="chosen-image"')[1].split("</div>")[0]
     assert "A lighthouse" in details and "At dusk" in details and "alt text and caption</a>" in details
     assert "<img src=" in details
     assert "No image chosen yet" in html  # the text section's (hidden by the script)
 
 
-def test_a_section_without_alt_text_says_so(admin_client):
+def test_a_section_without_alt_text_says_so_with_a_link_to_fix_it(admin_client):
     post = draft_post(sections=0)
-    ImageSectionFactory(post=post, position=1, image__alt_text="")
-    assert "None yet: the post cannot be published without it." in change_page(admin_client, post)
+    section = ImageSectionFactory(post=post, position=1, image__alt_text="")
+    html = change_page(admin_client, post)
+    details = html.split('<div class="chosen-image"')[1].split("</div>")[0]
+    assert "This image has no alt text: readers using screen readers will hear nothing." in details
+    fix = reverse("admin:media_library_image_change", args=[section.image_id])
+    assert f'<a href="{fix}" target="_blank" rel="noopener">Add alt text to this image</a>' in details
+
+
+def test_the_image_field_offers_the_chooser_to_those_who_may_view_images(client, django_user_model):
+    post = draft_post(sections=1)
+    client_for(client, make_user(django_user_model, "ines", "Editors"))
+    assert f'data-image-chooser="{reverse("admin:media_library_image_chooser")}"' in change_page(client, post)
+    assert "editorial/chooser.js" in change_page(client, post)
+    writer = make_user(django_user_model, "wim", None)  # may edit posts, not see the media library
+    writer.user_permissions.add(*Permission.objects.filter(content_type__app_label="content"))
+    client_for(client, writer)
+    html = change_page(client, post)
+    assert "data-image-chooser" not in html and 'name="sections-0-image"' in html  # the raw-id field only
+
+
+def test_without_script_the_raw_id_field_sets_the_image(editor_client):
+    from media_library.tests.factories import ImageFactory
+
+    post = draft_post(sections=1)
+    picture = ImageFactory(alt_text="A lighthouse")
+    (text,) = post.sections.all()
+    row = section_row(0, text, content_type="image", content="", image=str(picture.pk))
+    response = editor_client.post(reverse("admin:content_post_change", args=[post.pk]), change_form_data(post, [row]))
+    assert response.status_code == 302
+    text.refresh_from_db()
+    assert text.image_id == picture.pk and text.content_type == "image"
+    assert "A lighthouse" in change_page(editor_client, post)
+    row = section_row(0, text, content_type="image", content="", image="999999")  # no such image: the field says
+    response = editor_client.post(reverse("admin:content_post_change", args=[post.pk]), change_form_data(post, [row]))
+    assert response.status_code == 200
+    (formset,) = response.context["inline_admin_formsets"]
+    assert "Select a valid choice" in str(formset.formset.errors[0]["image"])
+    text.refresh_from_db()
+    assert text.image_id == picture.pk
 
 
 def test_the_change_form_posts_every_field_as_before(admin_client):
