@@ -3,9 +3,10 @@
 Starts the site under gunicorn on 127.0.0.1 with production-like settings on a
 generated data set (database ``blog_bench``: embedded by default, or the server of
 BENCH_DATABASE_URL), drives it with wrk, and prints one table: requests per second and
-p50/p95/p99 latency for the floor (a trivial view through the same middleware) and each
-page, each also as a ratio to the floor measured just before and just after it. Admin pages are timed
-in-process with their query counts. Ends with a load run across the public pages.
+p50/p95/p99 latency for the floor (a trivial view through the same middleware), the bare floor (plain
+Django: startproject's settings and middleware, a trivial view, bench/bare_settings.py, served beside the
+site) and each page, each as a ratio to both floors measured just before and just after it. Admin pages are
+timed in-process with their query counts. Ends with a load run across the public pages.
 Results go to bench/results.json under the key "pages".
 """
 
@@ -68,6 +69,10 @@ def prepare_database(env: dict[str, str], posts: int) -> None:
         # What autovacuum does on a live site: statistics and the visibility map (index-only scans).
         vacuum = "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
         manage(env, "shell", "-v0", "-c", vacuum)
+    has_long_post = "from content.bench_data import long_post_of_bench; print(long_post_of_bench() is not None)"
+    if manage(env, "shell", "-v0", "-c", has_long_post, capture=True).strip() != "True":
+        print("Adding a post with 200 sections to the bench database…", flush=True)  # seeded before it had one
+        manage(env, "seed_bench", "--posts", "1")
     # As after any bulk import or a deploy with new section templates; a no-op when nothing is stale.
     manage(env, "render_html")
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -85,8 +90,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    command = [PYTHON, "-m", "gunicorn", "blog_project.wsgi", "--bind", f"127.0.0.1:{port}"]
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, *, app: str = "blog_project.wsgi", ready: str = "/_bench/floor/"
+) -> subprocess.Popen:
+    command = [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
         [*command, "--workers", str(workers), "--log-level", "warning"],
         cwd=BASE_DIR,
@@ -95,13 +102,76 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/floor/", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=2) as response:
                 if response.status == 200:
                     return process
         except OSError:
             time.sleep(0.3)
     process.terminate()
     raise SystemExit("gunicorn did not answer within 60 s")
+
+
+# --- The bare floor: plain Django (startproject's settings and middleware, a trivial view) beside ours ---
+BARE_FLOOR_PATHS = ["/floor/"]
+
+
+def start_bare_floor(port: int, workers: int) -> subprocess.Popen:
+    """Gunicorn serving ``bench/bare_settings.py``, as many workers as the site's; it runs all along the
+    site's servers, so both floors are measured around every page."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    return start_gunicorn(env, port, workers, app="bench.bare_wsgi", ready=BARE_FLOOR_PATHS[0])
+
+
+class Floors:
+    """Both floors, measured before the first page and again after each one: the site's floor view (same
+    server and middleware as the pages) and the bare Django floor (its own server). A page's ratios are to the
+    mean of each floor just before and just after it, so a burst of other work on this shared machine moves
+    both sides of each ratio."""
+
+    def __init__(self, port: int, bare_port: int, floor_paths: list[str], *, seconds: int, connections: int):
+        self.port, self.bare_port, self.floor_paths = port, bare_port, floor_paths
+        self.seconds, self.connections = max(3, seconds // 2), connections
+        self.runs = [wrk(port, floor_paths, seconds=seconds, connections=connections)]
+        self.bare_runs = [wrk(bare_port, BARE_FLOOR_PATHS, seconds=seconds, connections=connections)]
+
+    def measure_again(self) -> None:
+        self.runs.append(wrk(self.port, self.floor_paths, seconds=self.seconds, connections=self.connections))
+        self.bare_runs.append(wrk(self.bare_port, BARE_FLOOR_PATHS, seconds=self.seconds, connections=self.connections))
+
+    def around_last(self) -> tuple[float, float]:
+        """The site's floor and the bare floor around the page measured last (mean of the last two runs each)."""
+        return (
+            (self.runs[-2]["rps"] + self.runs[-1]["rps"]) / 2,
+            (self.bare_runs[-2]["rps"] + self.bare_runs[-1]["rps"]) / 2,
+        )
+
+    def rows(self, label: str) -> dict[str, dict]:
+        """The two floor rows: median of their runs; the site's floor also as a ratio to the bare one."""
+        runs, bare_runs = [run["rps"] for run in self.runs], [run["rps"] for run in self.bare_runs]
+        floor, bare = statistics.median(runs), statistics.median(bare_runs)
+        return {
+            f"floor ({label})": {
+                **self.runs[0],
+                "rps": round(floor, 1),
+                "ratio_to_floor": 1.0,
+                "ratio_to_bare_floor": round(floor / bare, 3),
+                "floor_runs": runs,
+            },
+            f"bare floor ({label})": {
+                **self.bare_runs[0],
+                "rps": round(bare, 1),
+                "ratio_to_floor": round(bare / floor, 3),
+                "ratio_to_bare_floor": 1.0,
+                "floor_runs": bare_runs,
+            },
+        }
+
+
+def with_ratios(row: dict, floor: float, bare: float) -> dict:
+    row["floor_rps"], row["bare_floor_rps"] = round(floor, 1), round(bare, 1)
+    row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    row["ratio_to_bare_floor"] = round(row["rps"] / bare, 3)
+    return row
 
 
 def wrk(port: int, paths: list[str], *, seconds: int, connections: int, threads: int = 2) -> dict:
@@ -207,6 +277,31 @@ def write_results(key: str, value: dict) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
+def measure_pages(
+    port: int, bare_port: int, pages: dict[str, list[str]], label: str, args, searches: dict[str, dict]
+) -> dict[str, dict]:
+    """Each page of one server, between runs of both floors (``Floors``); the floors' rows come first."""
+    floors = Floors(port, bare_port, pages["floor"], seconds=args.seconds, connections=args.connections)
+    rows: dict[str, dict] = {f"floor ({label})": {}, f"bare floor ({label})": {}}  # first in the table
+    for name, paths in pages.items():
+        if name == "floor" or (label == "cached" and name == "search"):
+            continue  # search results are never cached
+        row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
+        floors.measure_again()
+        floor, bare = floors.around_last()
+        rows[name if name == "search" else f"{name} ({label})"] = with_ratios(row, floor, bare)
+        print(f"  {name} ({label}): {row['rps']:.1f} req/s, floor around it {floor:.1f}, bare {bare:.1f}", flush=True)
+        if name == "search":
+            # The latency one reader sees, without queueing behind the other connections.
+            alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
+            rows["search (1 connection)"] = with_ratios(alone, floor, bare)
+            for path in paths:  # each query alone: which words are fast, which are not
+                query = path.split("q=", 1)[1].replace("+", " ")
+                searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
+    rows.update(floors.rows(label))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
@@ -223,44 +318,24 @@ def main() -> None:
     rows: dict[str, dict] = {}
     searches: dict[str, dict] = {}
     load: dict = {}
-    # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on.
-    for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
-        port = free_port()
-        server = start_gunicorn({**env, **overrides}, port, args.workers)
-        try:
-            # The floor is measured before the first page and again after each one; a page's ratio is
-            # to the mean of the floor just before and just after it, so a burst of other work on
-            # this shared machine moves both sides of the ratio, not one.
-            floor_paths = targets["pages"]["floor"]
-            floor_seconds = max(3, args.seconds // 2)
-            floors = [wrk(port, floor_paths, seconds=args.seconds, connections=args.connections)]
-            rows[f"floor ({label})"] = floors[0]  # first in the table; its figures are set below
-            for name, paths in targets["pages"].items():
-                if name == "floor" or (label == "cached" and name == "search"):
-                    continue  # search results are never cached
-                row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
-                floors.append(wrk(port, floor_paths, seconds=floor_seconds, connections=args.connections))
-                floor = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
-                row["floor_rps"] = round(floor, 1)
-                row["ratio_to_floor"] = round(row["rps"] / floor, 3)
-                rows[name if name == "search" else f"{name} ({label})"] = row
-                print(f"  {name} ({label}): {row['rps']:.1f} req/s, floor around it {floor:.1f}", flush=True)
-                if name == "search":
-                    # The latency one reader sees, without queueing behind the other connections.
-                    alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
-                    alone["ratio_to_floor"] = round(alone["rps"] / floor, 3)
-                    rows["search (1 connection)"] = alone
-                    for path in paths:  # each query alone: which words are fast, which are not
-                        query = path.split("q=", 1)[1].replace("+", " ")
-                        searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
-            runs = [run["rps"] for run in floors]
-            rows[f"floor ({label})"] = {**floors[0], "rps": round(statistics.median(runs), 1), "ratio_to_floor": 1.0}
-            rows[f"floor ({label})"]["floor_runs"] = runs
-            if label == "cached":
-                load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    bare_port = free_port()
+    bare_server = start_bare_floor(bare_port, args.workers)
+    try:
+        # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on; the bare floor
+        # runs beside both.
+        for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
+            port = free_port()
+            server = start_gunicorn({**env, **overrides}, port, args.workers)
+            try:
+                rows.update(measure_pages(port, bare_port, targets["pages"], label, args, searches))
+                if label == "cached":
+                    load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        bare_server.terminate()
+        bare_server.wait(timeout=30)
     admin = admin_figures(env)
     targets = check_targets(rows, admin, load)
     write_results(
@@ -279,11 +354,16 @@ def main() -> None:
 
 
 def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
-    """The targets of issue 9, each met or not in this run."""
+    """The targets of issues 9 and 18, each met or not in this run."""
     changelist, change = admin["admin_changelist"], admin["admin_change_50_sections"]
     return {
         "cached post page >= 0.8x floor": rows["post_page (cached)"]["ratio_to_floor"] >= 0.8,
         "uncached post page >= 0.3x floor": rows["post_page (uncached)"]["ratio_to_floor"] >= 0.3,
+        "cached post page >= 0.8x bare floor": rows["post_page (cached)"]["ratio_to_bare_floor"] >= 0.8,
+        "uncached post page >= 0.3x bare floor": rows["post_page (uncached)"]["ratio_to_bare_floor"] >= 0.3,
+        "uncached post page, 200 sections, >= 0.1x bare floor": (
+            rows["post_page_200 (uncached)"]["ratio_to_bare_floor"] >= 0.1
+        ),
         "search p95 < 50 ms (1 connection)": rows["search (1 connection)"]["p95_ms"] < 50,
         "admin changelist <= 10 queries, < 200 ms": changelist["queries"] <= 10 and changelist["median_ms"] < 200,
         "change page, 50 sections, <= 20 queries": change["queries"] <= 20,
@@ -292,11 +372,11 @@ def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
 
 
 def print_table(rows: dict, searches: dict, admin: dict, load: dict, targets: dict[str, bool]) -> None:
-    print(f"\n{'page':<24}{'req/s':>10}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"\n{'page':<26}{'req/s':>10}{'ratio':>8}{'bare':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, row in rows.items():
         print(
-            f"{name:<24}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['p50_ms']:>9.2f}"
-            f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
+            f"{name:<26}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['ratio_to_bare_floor']:>8.3f}"
+            f"{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
         )
     for name, row in rows.items():
         if "floor_runs" in row:
