@@ -68,7 +68,7 @@ kept = _Kept(MAX_BYTES)
 
 def _surroundings() -> tuple:
     """The code, templates and settings pages are made with, and what a request could change of them."""
-    return (render_fingerprint(), get_script_prefix(), translation.get_language(), timezone.get_current_timezone_name())
+    return (render_fingerprint(), get_script_prefix(), translation.get_language(), timezone.get_current_timezone())
 
 
 def live_page(request: HttpRequest, slug: str) -> HttpResponse:
