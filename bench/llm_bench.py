@@ -3,8 +3,9 @@
 1. Recording overhead: the project's client (render, call, validate, record an interaction and
    a log row) against a bare ``litellm.completion`` on the same local OpenAI-compatible server,
    interleaved in one run. Target: at most 5 ms more per call (median).
-2. The admin metrics page with 200,000 llm_log rows: time and query count.
-   Target: under 300 ms and at most 10 queries.
+2. The admin metrics page with 200,000 llm_log rows: time and query count, for 30 and 90 days once
+   the closed days are rolled up (llm.metrics_daily; the first view, which rolls them up, is shown
+   too). Target: under 300 ms and at most 10 queries.
 
 Runs in a throwaway database (test_<name>) on the configured PostgreSQL server.
 """
@@ -138,6 +139,11 @@ def bench_metrics_page() -> tuple[float, int]:
     client.force_login(user)
     today = timezone.localdate()
     results = {}
+    params = {"start": today - timezone.timedelta(days=89), "end": today}
+    start = time.perf_counter()
+    assert client.get("/admin/llm/llmlog/metrics/", params).status_code == 200
+    first_ms = (time.perf_counter() - start) * 1000
+    print(f"metrics page, 90 days, first view (rolls up the 89 closed days from the logs): {first_ms:.0f} ms")
     for label, days in (("default 30 days", 30), ("all 90 days", 90)):
         params = {"start": today - timezone.timedelta(days=days - 1), "end": today}
         client.get("/admin/llm/llmlog/metrics/", params)  # warm up

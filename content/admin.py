@@ -9,8 +9,10 @@ from content.editorial import autosaves, services, trash, workflow, workflow_sel
 from content.editorial.admin_actions import POST_ACTIONS, SECTION_ACTIONS
 from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.autosave_admin import AutosaveAdminMixin
+from content.editorial.calendar_admin import CalendarAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
 from content.editorial.forms import PostAdminForm, SectionInlineFormSet
+from content.editorial.preview_admin import PreviewAdminMixin
 from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields
 from content.editorial.suggestions_admin import SuggestionsAdminMixin
 from content.editorial.tags_admin import TagsAdminMixin
@@ -43,7 +45,14 @@ def move_to_trash(modeladmin, request, queryset):
 
 @admin.register(Post)
 class PostAdmin(
-    TagsAdminMixin, AutosaveAdminMixin, SuggestionsAdminMixin, ChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
+    CalendarAdminMixin,
+    PreviewAdminMixin,
+    TagsAdminMixin,
+    AutosaveAdminMixin,
+    SuggestionsAdminMixin,
+    ChangesAdminMixin,
+    WorkflowAdminMixin,
+    admin.ModelAdmin,
 ):
     form = PostAdminForm
     list_display = ["title", "slug", "stage", "published", "published_at", "author", "updated_at"]
@@ -84,7 +93,8 @@ class PostAdmin(
         return super().get_queryset(request).alive()
 
     def changelist_view(self, request, extra_context=None):
-        links = [(reverse("admin:content_post_assignments"), "My assignments")]
+        links = [(reverse("admin:content_post_calendar"), "Publishing calendar")]
+        links.append((reverse("admin:content_post_assignments"), "My assignments"))
         if request.user.has_perm("content.delete_post"):
             links.append((reverse("admin:content_post_trash"), "Trash"))
         return super().changelist_view(request, {**(extra_context or {}), "extra_links": links})

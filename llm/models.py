@@ -146,3 +146,34 @@ class LLMLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} #{self.attempt} · {self.model} · {self.status}"
+
+
+class LLMDailyMetric(models.Model):
+    """One closed day's calls of a model, a prompt, or all of them (``llm.metrics_daily``)."""
+
+    class Dimension(models.TextChoices):
+        DAY = "day", "All calls of the day"
+        MODEL = "model", "Model"
+        PROMPT = "prompt", "Prompt"
+
+    time_zone = models.CharField(max_length=64, help_text="The site's time zone the day was counted in.")
+    day = models.DateField()
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    key = models.CharField(max_length=100, blank=True, help_text="The model or the prompt; empty for the day.")
+    calls = models.PositiveIntegerField()
+    successes = models.PositiveIntegerField()
+    tokens_in = models.BigIntegerField()
+    tokens_out = models.BigIntegerField()
+    cost = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
+    errors = models.JSONField(default=dict, help_text="Failed calls by error category.")
+    latency = models.JSONField(help_text="Histogram of durations: the first bucket and the calls in each from it.")
+
+    class Meta:
+        db_table = "llm_daily_metric"
+        verbose_name = "LLM daily figure"
+        constraints = [
+            models.UniqueConstraint(fields=["time_zone", "day", "dimension", "key"], name="llm_daily_metric_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.get_dimension_display()} {self.key}".rstrip()

@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from llm import metrics_daily
 from llm.models import LLMLog
 
 
@@ -50,7 +51,12 @@ def prune(
     batch_size: int,
     progress: Callable[[int], None] = lambda count: None,
 ) -> tuple[int, list[Path]]:
-    """Archive (unless ``archive_dir`` is None) and delete rows older than ``cutoff``; returns (deleted, files)."""
+    """Archive (unless ``archive_dir`` is None) and delete rows older than ``cutoff``; returns (deleted, files).
+
+    The days about to lose rows are rolled up first, so the metrics page still counts their calls."""
+    oldest = old_logs(cutoff).order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is not None:
+        metrics_daily.roll_up(timezone.localdate(oldest), timezone.localdate(cutoff))
     deleted, files = 0, []
     while True:
         rows = list(old_logs(cutoff).order_by("id").values()[:batch_size])

@@ -27,6 +27,8 @@ def crontab_lines(media: bool) -> list[str]:
         f"* * * * * {manage} publish_scheduled >> {log / 'publish_scheduled.log'} 2>&1",
         "# LLM log retention, daily at 03:30.",
         f"30 3 * * * {manage} prune_llm_logs >> {log / 'prune_llm_logs.log'} 2>&1",
+        "# The LLM metrics of the days just closed, stored once (the metrics page reads them), daily at 00:25.",
+        f"25 0 * * * {manage} roll_up_llm_metrics --days 7 >> {log / 'roll_up_llm_metrics.log'} 2>&1",
         "# Old trash and editors' forgotten autosaves, daily at 03:45.",
         f"45 3 * * * {manage} purge_trash >> {log / 'purge_trash.log'} 2>&1",
         f"50 3 * * * {manage} purge_autosaves >> {log / 'purge_autosaves.log'} 2>&1",

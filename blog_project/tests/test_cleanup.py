@@ -109,3 +109,10 @@ def test_a_shared_redis_holds_our_keys_under_the_prefix_with_a_ttl():
     finally:
         for key in server.scan_iter(f"{prefix}:*"):
             server.delete(key)
+
+
+@pytest.mark.django_db
+def test_the_crontab_rolls_up_the_llm_metrics_of_the_last_week_nightly():
+    schedule, arguments = cron_jobs()["roll_up_llm_metrics"]
+    assert schedule == "25 0 * * *" and arguments[1:] == ["--days", "7"]
+    call_command(*arguments, verbosity=0)  # the line as printed runs (no logs: nothing to store)

@@ -20,7 +20,10 @@ def int_or_none(value) -> int | None:
 
 
 def publish_time(value: str | None):
-    moment = parse_datetime(value or "") if value else None
+    try:
+        moment = parse_datetime(value or "") if value else None
+    except ValueError:  # well formed, but no such day or hour (2030-02-30)
+        moment = None
     if moment is None:
         raise WorkflowDenied("Give the publication time as a date and time, like 2030-01-31 09:00.")
     if timezone.is_naive(moment):
