@@ -4,7 +4,7 @@ Calls the WSGI application directly (no gunicorn, no network) on the benchmark d
 the benchmark's settings, measures the CPU time of this process per request for the floor and
 each page, with the page cache off and on, and writes a pyinstrument profile of each uncached
 page to bench/profiles/<page>.txt. Post pages are rendered once per version of their rows
-(content/site/page_versions.py), so they also get a "first" figure and profile (<page>-first.txt): the
+(content/site/rendered_posts.py), so they also get a "first" figure and profile (<page>-first.txt): the
 page rendered anew on every request, as after each edit. The CPU ratios are steadier than wrk's on a
 busy machine; they leave out the database server's own work.
 """
@@ -45,11 +45,11 @@ def wsgi_get(handler, path: str) -> int:
 
 
 def first_rendering(path: str):
-    """A request that renders the page anew (``page_versions`` forgets it first), as the first one after an edit."""
-    from content.site import page_versions
+    """A request that renders the page anew (``rendered_posts`` forgets it first), as the first one after an edit."""
+    from content.site import rendered_posts
 
     def get(handler, path: str) -> int:
-        page_versions.kept.clear()
+        rendered_posts.kept.clear()
         return wsgi_get(handler, path)
 
     return get

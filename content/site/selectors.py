@@ -94,7 +94,7 @@ def _post_page_sql(live: bool) -> tuple[str, tuple, int]:
     times, then the slug) and where the slug goes.
 
     Django compiles a queryset on every execution, and the text never changes; the visibility rules stay those
-    of ``live()`` and ``alive()``. The post's row and its digest (``post_page_digest()``, migration 0012: which
+    of ``live()`` and ``alive()``. The post's row and its digest (``post_page_digest()``, migration 0013: which
     version of every row the page is made from) always come back; its sections, tags and introduction only when
     the digest is not the one the caller knows (``OFFSET 0`` keeps PostgreSQL from folding the inner query into
     the outer one, which would compute the digest once for each use).

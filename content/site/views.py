@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from content import search
 from content.models import Post
 from content.paths import page_path
-from content.site import page_versions, post_page, selectors
+from content.site import rendered_posts, post_page, selectors
 from content.site.page_cache import cached_public_page
 from content.site.security import public_headers
 
@@ -48,7 +48,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page()
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        return page_versions.live_page(request, slug)
+        return rendered_posts.live_page(request, slug)
     except Post.DoesNotExist:
         pass
     moved_to = selectors.moved_post_slug(slug)
@@ -60,7 +60,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         post = selectors.preview_post_page(slug)
     except Post.DoesNotExist:
         raise Http404("No such post.") from None
-    response = render(request, page_versions.TEMPLATE, post_page.context(post, preview=True))
+    response = render(request, rendered_posts.TEMPLATE, post_page.context(post, preview=True))
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     response["X-Robots-Tag"] = "noindex"

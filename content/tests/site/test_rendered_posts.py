@@ -1,4 +1,4 @@
-"""Post pages are rendered once per version of the rows they are made from (content.site.page_versions), and
+"""Post pages are rendered once per version of the rows they are made from (content.site.rendered_posts), and
 never shown older than those rows, whatever wrote them: each test below writes with raw SQL, as a restore or a
 hand edit would, in the same transaction that read the page (the hardest case: one transaction id)."""
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content import stored_html
-from content.site import page_versions, post_page
+from content.site import rendered_posts, post_page
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _page_cache_off(settings):
     settings.PUBLIC_CACHE_SECONDS = 0
-    page_versions.kept.clear()
+    rendered_posts.kept.clear()
 
 
 @pytest.fixture
@@ -124,14 +124,14 @@ def test_previews_are_never_kept(staff_client):
     draft = PostFactory(title="A draft", published=False)
     response = staff_client.get(draft.get_absolute_url())
     assert response.status_code == 200 and "Preview: readers cannot see this post." in response.content.decode()
-    assert page_versions.kept.get(draft.slug) is None
+    assert rendered_posts.kept.get(draft.slug) is None
 
 
 def test_the_least_recently_used_pages_go_first_past_the_size_limit():
-    kept = page_versions._Kept(max_bytes=10)
+    kept = rendered_posts._Kept(max_bytes=10)
     for slug in ("a", "b", "c"):
-        kept.put(slug, page_versions._Rendered("digest", (), b"1234"))
+        kept.put(slug, rendered_posts._Rendered("digest", (), b"1234"))
     assert kept.get("a") is None and kept.size == 8
     kept.get("b")  # now the most recently used
-    kept.put("d", page_versions._Rendered("digest", (), b"1234"))
+    kept.put("d", rendered_posts._Rendered("digest", (), b"1234"))
     assert kept.get("c") is None and kept.get("b") is not None and kept.get("d") is not None

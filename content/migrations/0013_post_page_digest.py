@@ -7,7 +7,7 @@ changes the digest, whoever wrote it: the save service, raw SQL, a restore. The 
 a copy of the database on another server, whose rows may carry the same transaction ids. It reads row versions,
 not the rows' text: about 0.9 ms for 200 sections against 9 ms to build their JSON. As a PL/pgSQL function it is
 planned once per connection (as subqueries of the page's query, 0.4 ms of planning on every request).
-content.site.page_versions renders a post's page again only when its digest changes.
+content.site.rendered_posts renders a post's page again only when its digest changes.
 """
 
 from django.db import migrations
@@ -36,7 +36,7 @@ $$;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0011_working_copies_suggestions_autosaves"),
+        ("content", "0012_post_generations"),
     ]
 
     operations = [
