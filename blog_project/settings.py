@@ -189,7 +189,7 @@ DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", default=VAR_DIR / "adm
 # --- Readers' site (content views, feeds, page cache) ---
 INSTALLED_APPS += ["django.contrib.sitemaps"]
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=10)
-# Cached pages are never stale (their keys follow the content generation); this only bounds memory use.
+# Cached pages are never stale (their keys follow the posts' generations); this only bounds memory use.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=24 * 3600)
 
 # --- editorial workflow ---
@@ -198,6 +198,14 @@ INSTALLED_APPS += ["reversion"]
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 # Seconds between autosaves of an editor's open change form (also kept when the page is left).
 AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=20)
+# Content checks of the change page and the workflow's gates: `name=level,…` (required, recommended or off);
+# the checks not named keep their defaults (content/editorial/checklist.py). Read as typed: `manage.py check`
+# names what it cannot use (content.E006-E008).
+CONTENT_CHECKS = {
+    name.strip(): level.strip()
+    for name, _, level in (entry.partition("=") for entry in env.str("CONTENT_CHECKS", default="").split(","))
+    if name.strip()
+}
 
 # --- operations ---
 # Backups (README "Operations"): folder, retention, and where pg_dump/psql/pg_restore live

@@ -11,6 +11,7 @@ from content.editorial.admin_views import WorkflowAdminMixin
 from content.editorial.autosave_admin import AutosaveAdminMixin
 from content.editorial.calendar_admin import CalendarAdminMixin
 from content.editorial.changes_admin import ChangesAdminMixin
+from content.editorial.checklist_admin import ChecklistAdminMixin
 from content.editorial.forms import PostAdminForm, SectionInlineFormSet
 from content.editorial.preview_admin import PreviewAdminMixin
 from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields
@@ -45,6 +46,7 @@ def move_to_trash(modeladmin, request, queryset):
 
 @admin.register(Post)
 class PostAdmin(
+    ChecklistAdminMixin,
     CalendarAdminMixin,
     PreviewAdminMixin,
     TagsAdminMixin,

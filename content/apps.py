@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 from common.signals import database_restored
 
-# The models whose tables raise the content generation (migration 0003): a save of any is a content change.
+# The models whose tables raise posts' generations (migration 0012): after a save of any, this process's
+# page cache waits for its watcher to have read it (read-your-writes; a draft's save too, which costs one reading).
 CONTENT_MODELS = ("content.Post", "content.PostSection", "content.Tag", "content.TaggedPost", "media_library.Image")
 
 
@@ -34,5 +35,5 @@ class ContentConfig(AppConfig):
 
         # The media library lists, counts and links the posts showing an image; it imports nothing of ours.
         usage.register("content.posts", image_usage.POSTS)
-        # A restore loads the tables without their triggers: the page cache's watchers must hear of it.
+        # A restore loads the tables without their triggers: the page cache's watchers must read them again.
         database_restored.connect(notify_watchers, dispatch_uid="content.site.content_state")

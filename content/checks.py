@@ -102,3 +102,19 @@ def _redis_url(url: str) -> bool:
     if not parts or parts.scheme not in REDIS_SCHEMES:
         return False
     return bool(parts.path if parts.scheme == "unix" else parts.hostname)
+
+
+CONTENT_CHECKS_IDS = {"value": "content.E006", "name": "content.E007", "level": "content.E008"}
+
+
+@register(TAG)
+def check_content_checks(app_configs, **kwargs):
+    """CONTENT_CHECKS: which content checks are required, recommended or off (content/editorial/checklist.py).
+    A value it cannot use leaves those checks at their defaults; this says so before an editor wonders why."""
+    from content.editorial.checklist import setting_problems
+
+    example = _hint("CONTENT_CHECKS", "title_length=required,readability=off")
+    return [
+        Error(problem, hint=f"{fix} {example}", id=CONTENT_CHECKS_IDS[what])
+        for what, problem, fix in setting_problems(getattr(settings, "CONTENT_CHECKS", None))
+    ]

@@ -58,7 +58,7 @@ def test_cached_pages_outlive_an_unreadable_content_state_for_the_grace_period(c
     post = PostFactory(title="Kept through the outage")
     url = post.get_absolute_url()
     first = client.get(url)  # rendered and stored; the content state is remembered
-    with tables_locked("content_generation", "post"), caplog.at_level(logging.WARNING):
+    with tables_locked("post_generation", "post"), caplog.at_level(logging.WARNING):
         hit = client.get(url)
         miss = client.get("/")  # never cached: it needs the database
         time.sleep(1.1)
@@ -75,7 +75,7 @@ def test_cached_pages_outlive_an_unreadable_content_state_for_the_grace_period(c
 
 @pytest.mark.django_db(transaction=True)
 def test_without_any_state_read_before_a_failure_a_cached_page_is_503(client):
-    with tables_locked("content_generation", "post"):
+    with tables_locked("post_generation", "post"):
         response = client.get("/")
     assert_unavailable(response)
 

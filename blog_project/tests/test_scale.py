@@ -160,9 +160,13 @@ def test_two_hosts_share_pages_tasks_and_media_and_lose_no_task(hosts, s3, tmp_p
     assert image.path.name in keys and len(keys) >= 2  # the original and its rendition(s)
     ImageSectionFactory(post=post, position=2, image=image)  # committed by a third process
     bucket_url = f"{s3.endpoint}/{BUCKET}/"
-    for web in (a, b):
-        linked = set(re.findall(re.escape(bucket_url) + r'([^"\s,?]+)', page(web, url)))
-        assert linked and linked <= keys, (linked, keys)
+    for web in (a, b):  # once each instance's watcher has heard of that commit: milliseconds, as for the edit below
+        linked = eventually(
+            lambda web=web: set(re.findall(re.escape(bucket_url) + r'([^"\s,?]+)', page(web, url))),
+            2,
+            "an instance served the page from before the section was added",
+        )
+        assert linked <= keys, (linked, keys)
 
     # An edit through B (A's session: sessions live in the database) is served fresh by both.
     b.cookies = dict(a.cookies)

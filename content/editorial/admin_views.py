@@ -15,7 +15,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from content.editorial import revisions, services, trash, workflow, workflow_selectors, workflow_services
+from content.editorial import (
+    checklist_admin,
+    revisions,
+    services,
+    trash,
+    workflow,
+    workflow_selectors,
+    workflow_services,
+)
 from content.editorial.admin_pages import PostPagesMixin, int_or_none, publish_time
 from content.editorial.workflow_services import WorkflowDenied
 from content.models import Post
@@ -50,27 +58,28 @@ class WorkflowAdminMixin(PostPagesMixin):
     # --- the panel's buttons ---
 
     @staticmethod
-    def _workflow_step(request: HttpRequest, pk: int, data) -> str:
-        """Run the step the panel's form asks for; returns the success message."""
+    def _workflow_step(request: HttpRequest, pk: int, data) -> tuple[str, list[str]]:
+        """Run the step the panel's form asks for; returns the success message and the content checks'
+        warnings (recommended checks the step let pass)."""
         kind, action, seq = data.get("kind"), data.get("action", ""), int_or_none(data.get("seq"))
         if kind == "transition":
             publish_at = publish_time(data.get("publish_at")) if action == "schedule" else None
             post = workflow_services.apply_transition(
                 pk, action, request.user, seq=seq, publish_at=publish_at, note=data.get("note", "")
             )
-            return transition_done(action, post)
+            return transition_done(action, post), post.check_warnings
         if kind == "substage":
             key = data.get("substage", "")
             workflow_services.move_substage(pk, key, action, request.user, seq=seq, note=data.get("note", ""))
             status = workflow.Status.LABELS[workflow.SUBSTAGE_ACTIONS[action][1]]
-            return f"{workflow.substage_label(key)}: {status.lower()}."
+            return f"{workflow.substage_label(key)}: {status.lower()}.", []
         if kind == "assign":
             assignee_id = int_or_none(data.get("assignee"))
             assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
             if assignee_id and assignee is None:
                 raise WorkflowDenied("That user does not exist.")
             workflow_services.assign_substage(pk, data.get("substage", ""), assignee, request.user, seq=seq)
-            return "Assignment saved."
+            return "Assignment saved.", []
         raise WorkflowDenied("Unknown workflow request.")
 
     def workflow_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -80,7 +89,9 @@ class WorkflowAdminMixin(PostPagesMixin):
         if pk is None:
             return self._unknown_post(request)
         try:
-            messages.success(request, self._workflow_step(request, pk, request.POST))
+            done, warnings = self._workflow_step(request, pk, request.POST)
+            messages.success(request, done)
+            checklist_admin.warn(request, warnings)
         except WorkflowDenied as refusal:
             messages.error(request, f"Refused: {refusal}")
             if not Post.objects.alive().filter(pk=pk).exists():

@@ -1,7 +1,7 @@
 """Autosaves: an editor's unsaved change form, kept on the server while they type.
 
 Not revisions (no history flood), no version raised, nothing readers see and no cache key
-touched (``post_autosave`` raises no content generation). One row per editor and post; a save or
+touched (``post_autosave`` raises no post's generation). One row per editor and post; a save or
 a discard of the form removes it, and ``purge_autosaves`` removes old ones.
 """
 

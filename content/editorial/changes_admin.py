@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from content.editorial import publishing, tasks, workflow_selectors, working_copies
+from content.editorial import checklist_admin, publishing, tasks, workflow_selectors, working_copies
 from content.editorial.admin_pages import PostPagesMixin, int_or_none, publish_time
 from content.editorial.workflow_steps import WorkflowDenied
 from content.site import post_page
@@ -68,7 +68,7 @@ class ChangesAdminMixin(PostPagesMixin):
             if pk is None:
                 raise WorkflowDenied("This post does not exist or is in the trash.")
             publish_at = publish_time(request.POST.get("publish_at")) if action == "schedule_changes" else None
-            publishing.take_step(
+            post = publishing.take_step(
                 pk,
                 action,
                 request.user,
@@ -82,6 +82,7 @@ class ChangesAdminMixin(PostPagesMixin):
             if publish_at is not None:
                 tasks.publish_scheduled_posts.using(run_after=publish_at).enqueue()
             messages.success(request, STEP_DONE.get(action, "Done."))
+            checklist_admin.warn(request, getattr(post, "check_warnings", []))
         return HttpResponseRedirect(reverse("admin:content_post_change", args=[pk]) if pk else "../../")
 
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from content.editorial import services, working_copies
+from content.editorial import checklist, services, working_copies
 from content.editorial.workflow_rules import CHANGES_STEPS as STEPS
 from content.editorial.workflow_rules import changes_step_refusal, failed_checks, run_content_checks
 from content.editorial.workflow_steps import WorkflowDenied
@@ -59,7 +59,7 @@ def take_step(
             copy.publish_at = None
         elif action in ("approve_changes", "publish_changes"):
             draft = working_copies.overlay(post, copy)  # the post as publishing would leave it (in memory)
-            _refuse_failed_checks(draft, label)
+            post.check_warnings = _refuse_failed_checks(draft, label)
         if action == "publish_changes":
             _publish(draft, user)
         elif action == "discard_changes":
@@ -72,10 +72,13 @@ def take_step(
     return post
 
 
-def _refuse_failed_checks(draft: working_copies.Draft, label: str) -> None:
-    failures = failed_checks(run_content_checks(draft.post, draft.sections))
+def _refuse_failed_checks(draft: working_copies.Draft, label: str) -> list[str]:
+    """Refuse the step when a required check fails; the recommended checks not met, to warn of."""
+    checks = run_content_checks(draft.post, draft.sections, tags=draft.tags)
+    failures = failed_checks(checks)
     if failures:
         raise WorkflowDenied(f"“{label}” is refused until the content checks pass: " + " ".join(failures))
+    return checklist.warnings(checks)
 
 
 def _publish(draft: working_copies.Draft, user: AbstractBaseUser | None) -> None:

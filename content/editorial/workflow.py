@@ -3,7 +3,7 @@
 A post's own progress lives in ``Post.stage_data`` (jsonb), one entry per sub-stage key::
 
     {"idea": {"status": "done", "assignee": 3, "started_at": "...", "finished_at": "...",
-              "notes": "...", "checks": [{"name": ..., "ok": ..., "detail": ..., "at": ...}],
+              "notes": "...", "checks": [{"name": ..., "ok": ..., "detail": ..., "at": ..., "level": ...}],
               "llm_interactions": [12, 15]},
      "_meta": {"seq": 7}}
 
@@ -263,6 +263,8 @@ def _as_checks(value: Any) -> list[dict[str, Any]]:
             "ok": bool(item.get("ok")),
             "detail": str(item.get("detail", "")),
             "at": str(item.get("at", "")),
+            # Recommended checks only warn; what older versions stored was all required.
+            "level": "recommended" if item.get("level") == "recommended" else "required",
         }
         for item in value
         if isinstance(item, dict)

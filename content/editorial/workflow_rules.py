@@ -6,13 +6,14 @@ these, so they live below all of them. Nothing here writes.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from content.editorial import workflow
+from content.editorial import checklist, checklist_selectors, workflow
 from content.editorial.workflow import CHANGE, PUBLISH, Transition, WorkflowState
-from content.models import Post, PostSection, SectionType, WorkingCopy
-from media_library.models import Image
+from content.models import Post, PostSection, WorkingCopy
 
 
 def why_not(transition: Transition, post: Post, state: WorkflowState, user: AbstractBaseUser) -> str | None:
@@ -36,67 +37,60 @@ def why_not(transition: Transition, post: Post, state: WorkflowState, user: Abst
     return None
 
 
-def run_content_checks(post: Post, sections: list[PostSection] | None = None) -> list[dict]:
-    """The review gate: the post has sections, every one is valid, every shown image has alt text.
+def run_content_checks(
+    post: Post,
+    sections: list[PostSection] | None = None,
+    *,
+    tags: list[str] | None = None,
+    publish_at: datetime | None = None,
+) -> list[dict]:
+    """The gate of the steps to review and to publish: the content checks (``checklist``: has sections,
+    alt text, empty sections, links… at the levels ``CONTENT_CHECKS`` sets) and every section valid.
 
-    ``sections``: the ones to check instead of the post's rows (a working copy's, in memory).
+    ``sections`` and ``tags``: the ones to check instead of the post's rows (a working copy's, in memory).
+    ``publish_at``: the time the post is being scheduled for (links to posts published by then are fine).
+    Returns the checks as stored on the sub-stage; ``failed_checks`` are the ones that refuse the step.
+    Queries: a bounded number, whatever the number of sections.
     """
     now = timezone.now().isoformat()
-    if sections is None:
-        sections = list(PostSection.objects.filter(post=post).select_related("image").order_by("position"))
-    else:
-        images = Image.objects.in_bulk([section.image_id for section in sections if section.image_id])
-        for section in sections:
-            section.image = images.get(section.image_id)
-    invalid, missing_alt = [], []
+    sections = checklist_selectors.load_sections(post, sections)
+    facts = checklist_selectors.facts_for_post(post, sections, tags=tags, publish_at=publish_at)
+    checks = [result.stored(now) for result in checklist.run(facts)]
+    invalid = []
     for section in sections:
         try:
-            section.full_clean(validate_unique=False, validate_constraints=False)
+            # The post and the image are known to exist (or the image is missing, said below): no query each.
+            section.full_clean(exclude=["post", "image"], validate_unique=False, validate_constraints=False)
         except Exception as error:  # ValidationError; anything else is as much a reason to stop
             messages = getattr(error, "messages", [str(error)])
             invalid.append(f"section {section.position} ({section}): {' '.join(messages)}")
-        if section.content_type == SectionType.IMAGE and section.image and section.image.lacks_alt_text:
-            missing_alt.append(f"section {section.position} ({section.image})")
-    return [
-        {
-            "name": "has_sections",
-            "ok": bool(sections),
-            "detail": f"The post has {len(sections)} section{'s' if len(sections) != 1 else ''}."
-            if sections
-            else "The post has no sections.",
-            "at": now,
-        },
-        {
-            "name": "sections_valid",
-            "ok": not invalid,
-            "detail": "Invalid: " + "; ".join(invalid) if invalid else "Every section is valid.",
-            "at": now,
-        },
-        {
-            "name": "images_have_alt_text",
-            "ok": not missing_alt,
-            "detail": "Images without alt text: " + "; ".join(missing_alt)
-            if missing_alt
-            else "Every image has alt text.",
-            "at": now,
-        },
-    ]
+        else:
+            if section.image_id and section.image is None:
+                invalid.append(f"section {section.position} ({section}): its image no longer exists.")
+    valid = {
+        "name": "sections_valid",
+        "ok": not invalid,
+        "detail": "Invalid: " + "; ".join(invalid) if invalid else "Every section is valid.",
+        "at": now,
+        "level": checklist.REQUIRED,
+    }
+    return [*checks[:1], valid, *checks[1:]]  # after "has sections", as before
 
 
-# The content checks' names as editors read them (the stored results keep the names).
-CHECK_LABELS = {
-    "has_sections": "Has sections",
-    "sections_valid": "Every section is valid",
-    "images_have_alt_text": "Every image has alt text",
-}
+# Names of checks stored by earlier versions, as editors read them (the stored results keep the names).
+CHECK_LABELS = {"sections_valid": "Every section is valid", "images_have_alt_text": "Every image has alt text"}
 
 
 def check_label(name: str) -> str:
+    check = checklist.CHECK_BY_KEY.get(name)
+    if check is not None:
+        return check.label
     return CHECK_LABELS.get(name) or name.replace("_", " ").strip().capitalize() or "Check"
 
 
 def failed_checks(checks: list[dict]) -> list[str]:
-    return [check["detail"] for check in checks if not check["ok"]]
+    """What refuses the step: the details of the failed checks, recommended ones aside (they only warn)."""
+    return checklist.blocking(checks)
 
 
 # The steps of a published post's unpublished changes (content.editorial.publishing).

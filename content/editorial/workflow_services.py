@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from content.editorial import tasks, workflow
+from content.editorial import checklist, tasks, workflow
 from content.editorial.workflow import Status, SubStageState, WorkflowState
 from content.editorial.workflow_rules import failed_checks, run_content_checks, why_not
 from content.editorial.workflow_steps import (
@@ -62,8 +62,9 @@ def apply_transition(
         now = timezone.now()
         if action == "schedule" and (publish_at is None or publish_at <= now):
             raise WorkflowDenied("Give a publication time in the future to schedule the post.")
+        checks: list[dict] = []
         if transition.checks_into:
-            checks = run_content_checks(post)
+            checks = run_content_checks(post, publish_at=publish_at if action == "schedule" else None)
             state.substage(transition.checks_into).checks = checks
             failures = failed_checks(checks)
             if failures:
@@ -77,6 +78,7 @@ def apply_transition(
             transaction.on_commit(lambda: tasks.publish_scheduled_posts.using(run_after=post.publish_at).enqueue())
     if failure:
         raise WorkflowDenied(failure)
+    post.check_warnings = checklist.warnings(checks)  # recommended checks not met: said, not refused
     return post
 
 

@@ -49,7 +49,7 @@ class WorkflowTransition(models.Model):
 class WorkingCopy(models.Model):
     """Unpublished changes to a live post: its fields, sections and tags as the editors left them.
 
-    Readers never see it, and writing it changes no cached page (its table raises no content
+    Readers never see it, and writing it changes no cached page (its table raises no post's
     generation). Publishing applies it to the live rows in one transaction and removes it.
     """
 

@@ -1,111 +1,140 @@
-"""The content state the page cache keys pages on, known in each process without a query per request.
+"""How each process knows the version of a page (``content/site/page_versions.py``) without a query per request.
 
-``content_state()`` asks PostgreSQL: the content generation (raised by triggers in the writing
-transaction, migration 0003) and the time the next scheduled post goes live (migration 0007).
-
-``current_content_state()`` is what the page cache uses. With ``PAGE_CACHE_LISTEN`` on, each
-process starts, on its first call (so after gunicorn forks), a ``ContentStateWatcher``: a daemon
-thread with its own connection that LISTENs on ``content_state`` (every raise of the generation
-notifies it at commit, migration 0009), then reads the state, and reads it again after every
-notification, when the next scheduled post goes live, and every ``HEARTBEAT`` seconds. While the
-watcher is healthy a request needs no query at all; while it is not (not connected yet, connection
-lost, reconnecting) and once the next scheduled post is due, requests ask PostgreSQL as before.
-A reader may see the previous version for the few milliseconds between a commit and the watcher's
-reading after the notification; the process that wrote does not: after its own commit it asks
-PostgreSQL until the watcher has read again (``note_content_write``, connected in ``content.apps``).
+PostgreSQL keeps one generation per visible post (table ``post_generation``, migration 0012), raised by
+triggers in the transaction that changes what readers see of it. ``page_version()`` is what the page cache
+uses. With ``PAGE_CACHE_LISTEN`` on, each process starts, on its first call (so after gunicorn forks), a
+``ContentStateWatcher``: a daemon thread with its own connection that LISTENs on ``content_state`` (every
+raise of a generation notifies it at commit), then reads every visible post's row (its ``ContentState``), and
+after every notification, when the next scheduled post goes live, and every ``HEARTBEAT`` seconds reads the
+rows changed by the transactions its previous reading did not see (``post_generations()``: by the writing
+transaction's id, so a commit is never missed, notified or not). While the watcher is healthy a request needs
+no query at all; while it is not (not connected yet, connection lost, reconnecting), and for a list once the
+next scheduled post is due, a request asks PostgreSQL for the version of its own page (one query).
+A reader may see the previous version for the few milliseconds between a commit and the watcher's reading
+after the notification; the process that wrote does not: after its own commit it asks PostgreSQL until the
+watcher has read again, which it does at once (``note_content_write``, connected in ``content.apps``).
 
 When the database cannot be reached (down, restarting, hung past the connect or statement timeout),
-cached pages still need a state to find them by: the last one this process read is trusted for
-``PAGE_CACHE_GRACE_SECONDS`` after it was read, and after a failure the database is left alone for
-``RETRY_AFTER_FAILURE`` seconds, so an outage costs one slow request now and then, not one per hit.
+cached pages still need a version to find them by: the last one this process read (the watcher's state or
+the page's own query) is trusted for ``PAGE_CACHE_GRACE_SECONDS`` after it was read, and after a failure the
+database is left alone for ``RETRY_AFTER_FAILURE`` seconds, so an outage costs one slow request now and then,
+not one per hit.
 """
 
+import contextlib
 import logging
 import os
 import select
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 import psycopg
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from common.database import UNREACHABLE
 from content.site.cache_metrics import WATCHER_HEALTHY
+from content.site.page_versions import DUE, READING, ContentState, Reading, Shows, content_state, database_version
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "content_state"
-STATE_QUERY = "SELECT * FROM content_state()"  # migration 0007: planned once per connection
+RELOAD = "reload"  # a notification's payload: read every row again (a restore replaced them)
 HEARTBEAT = 10.0  # seconds between readings when nothing is notified; also detects a silent connection
 BACKOFF = (0.1, 5.0)  # first and longest wait before reconnecting, doubling in between
 _DUE_RECHECK = 0.05  # when a reading taken at the due time still names it (the server's clock lags ours)
 RETRY_AFTER_FAILURE = 5.0  # seconds cached pages use the last known state before asking a failed database again
+REMEMBERED_PAGES = 10_000  # versions of pages asked of the database kept for outages (then forgotten, all at once)
 
-
-@dataclass(frozen=True)
-class ContentState:
-    generation: int
-    next_change: datetime | None
-
-
-def content_state() -> ContentState:
-    """The state as PostgreSQL sees it now, in this request's connection and transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(STATE_QUERY)
-        return ContentState(*cursor.fetchone())
+__all__ = ["CHANNEL", "ContentState", "ContentStateWatcher", "content_state", "page_version"]
 
 
 @dataclass(frozen=True)
 class _Reading:
     state: ContentState
     trusted_until: float  # time.monotonic(): a watcher that stopped reading is not believed past this
+    own_writes: int  # how many of this process's own writes had committed when the reading began
 
 
-# The last state this process read (by the watcher or a query) and when (time.monotonic()), for when the
-# database fails; and until when, after a failure, cached pages use it without asking the database again.
-_last_read: tuple[ContentState, float] | None = None
+class _LastRead:
+    """What this process last read, for when the database fails, each with its time (``time.monotonic()``):
+    the watcher's whole state, and the version of each page asked of the database."""
+
+    def __init__(self) -> None:
+        self.state: tuple[ContentState, float] | None = None
+        self.pages: dict[Shows, tuple[str | None, float]] = {}
+        self.lock = threading.Lock()
+
+
+_last_read: _LastRead | None = None
+# Until when, after a failure, cached pages use what was last read without asking the database again.
 _failed_until = 0.0
 
 
-def _remember(state: ContentState) -> None:
+def _memory() -> _LastRead:
     global _last_read
-    _last_read = (state, time.monotonic())
+    memory = _last_read
+    if memory is None:
+        memory = _last_read = _LastRead()
+    return memory
 
 
-def _last_known() -> ContentState | None:
-    """The last state read, while it is younger than PAGE_CACHE_GRACE_SECONDS."""
-    last = _last_read
-    if last is None or time.monotonic() - last[1] > settings.PAGE_CACHE_GRACE_SECONDS:
+def _remember_state(state: ContentState) -> None:
+    _memory().state = (state, time.monotonic())
+
+
+def _remember_page(shows: Shows, version: str | None) -> None:
+    memory = _memory()
+    with memory.lock:
+        if len(memory.pages) >= REMEMBERED_PAGES and shows not in memory.pages:
+            memory.pages.clear()
+        memory.pages[shows] = (version, time.monotonic())
+
+
+def _last_known(shows: Shows) -> tuple[str | None, float] | None:
+    """The page's version and when it was read: the newer of the watcher's last state and the page's own last
+    query, while younger than PAGE_CACHE_GRACE_SECONDS; None when there is neither."""
+    memory = _last_read
+    if memory is None:
         return None
-    return last[0]
+    oldest = time.monotonic() - settings.PAGE_CACHE_GRACE_SECONDS
+    known = []
+    if memory.state is not None and memory.state[1] >= oldest:
+        state, read = memory.state
+        known.append((state.version(shows), read))  # a scheduled post that fell due meanwhile waits for the database
+    page = memory.pages.get(shows)
+    if page is not None and page[1] >= oldest:
+        known.append(page)
+    return max(known, key=lambda version_read: version_read[1], default=None)
 
 
-# The generation this process's own last committed change reached: a watcher reading older than it is not
-# used, so a writer always sees its own write (the watcher hears of it milliseconds later).
-_own_generation = 0
+# How many of this process's own changes have committed: a watcher reading begun before the last of them is
+# not used, so a writer always sees its own write (the watcher hears of it milliseconds later).
+_own_writes = 0
+_own_writes_lock = threading.Lock()
 
 
-def _remember_own_generation(alias: str) -> None:
-    global _own_generation
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT value FROM content_generation WHERE id = 1")
-        _own_generation = max(_own_generation, cursor.fetchone()[0])
+def _count_own_write() -> None:
+    global _own_writes
+    with _own_writes_lock:
+        _own_writes += 1
+    watcher = _watcher
+    if watcher is not None:
+        watcher.read_soon()
 
 
 def note_content_write(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Receiver of the content models' save and delete signals (connected in ``content.apps``)."""
     if settings.PAGE_CACHE_LISTEN:
-        transaction.on_commit(lambda: _remember_own_generation(using), using=using)
+        transaction.on_commit(_count_own_write, using=using)
 
 
 class ContentStateWatcher:
-    """A thread holding the content state, re-read whenever PostgreSQL notifies a change."""
+    """A thread holding the content state, read again whenever PostgreSQL notifies a change."""
 
     def __init__(
         self, connection_params: dict, *, heartbeat: float = HEARTBEAT, backoff: tuple[float, float] = BACKOFF
@@ -114,8 +143,16 @@ class ContentStateWatcher:
         self._heartbeat = heartbeat
         self._backoff = backoff
         self._reading: _Reading | None = None
+        # The watcher thread's own: the last state read, the snapshot and table it was read from, whether a
+        # notification asked for every row again.
+        self._state: ContentState | None = None
+        self._snapshot: str | None = None
+        self._relation: str | None = None
+        self._reload = False
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
         self._thread = threading.Thread(target=self._run, name="content-state-watcher", daemon=True)
         self.backend_pid: int | None = None  # the listening session, for pg_stat_activity
 
@@ -127,10 +164,20 @@ class ContentStateWatcher:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        os.write(self._wake_write, b"x")
+        self._wake()
         self._thread.join()
         os.close(self._wake_read)
         os.close(self._wake_write)
+
+    def read_soon(self) -> None:
+        """Read again now, without waiting for a notification (this process has just committed a change)."""
+        if not self._stopping.is_set():
+            self._wake()
+
+    def _wake(self) -> None:
+        # A full pipe holds wake-ups the thread has not taken yet: it wakes anyway.
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._wake_write, b"x")
 
     def healthy(self) -> bool:
         """Whether the watcher listens and its last reading is recent (heartbeats included)."""
@@ -138,12 +185,12 @@ class ContentStateWatcher:
         return reading is not None and time.monotonic() < reading.trusted_until
 
     def state(self) -> ContentState | None:
-        """The state while the watcher is healthy and no scheduled post has gone live since; else None."""
+        """The state while the watcher is healthy and has read since this process's last own write; else None.
+
+        A scheduled post may have gone live since it was read (``ContentState.due``): lists then ask the database.
+        """
         reading = self._reading
-        if reading is None or time.monotonic() >= reading.trusted_until or reading.state.generation < _own_generation:
-            return None
-        next_change = reading.state.next_change
-        if next_change is not None and timezone.now() >= next_change:
+        if reading is None or time.monotonic() >= reading.trusted_until or reading.own_writes < _own_writes:
             return None
         return reading.state
 
@@ -154,6 +201,7 @@ class ContentStateWatcher:
                 with psycopg.connect(**self._params) as listener:
                     listener.execute(f"LISTEN {CHANNEL}")  # before the first reading: no change slips between
                     self.backend_pid = listener.info.backend_pid
+                    self._snapshot = None  # a new session: every row again
                     self._read(listener)
                     delay = self._backoff[0]
                     while self._wait(listener):
@@ -168,17 +216,27 @@ class ContentStateWatcher:
             delay = min(delay * 2, self._backoff[1])
 
     def _read(self, listener: psycopg.Connection) -> None:
-        state = ContentState(*listener.execute(STATE_QUERY).fetchone())
-        self._reading = _Reading(state, time.monotonic() + 2 * self._heartbeat)
+        own_writes = _own_writes  # before the snapshot is taken: every write counted here is in it
+        whole = self._snapshot is None or self._reload or self._state is None
+        reading = Reading.of(listener.execute(READING, {"since": None if whole else self._snapshot}).fetchall())
+        if not whole and reading.relation != self._relation:  # the table was replaced (restored by psql)
+            whole = True
+            reading = Reading.of(listener.execute(READING, {"since": None}).fetchall())
+        if whole:
+            state = ContentState.from_rows(reading.rows, reading.read_at, reading.next_change)
+        else:
+            state = self._state.with_changes(reading.rows, reading.read_at, reading.next_change)
+        self._state, self._snapshot, self._relation, self._reload = state, reading.snapshot, reading.relation, False
+        self._reading = _Reading(state, time.monotonic() + 2 * self._heartbeat, own_writes)
         WATCHER_HEALTHY.labels(CHANNEL).set(1)
-        _remember(state)
+        _remember_state(state)
 
     def _wait(self, listener: psycopg.Connection) -> bool:
-        """Wait for a reason to read again: a notification, a due post, the heartbeat. False: stop."""
-        if list(listener.notifies(timeout=0)):  # arrived while reading
+        """Wait for a reason to read again: a notification, a due post, an own write, the heartbeat. False: stop."""
+        if self._take_notifications(listener):  # arrived while reading
             return not self._stopping.is_set()
         timeout = self._heartbeat
-        next_change = self._reading.state.next_change
+        next_change = self._state.next_change if self._state is not None else None
         if next_change is not None:
             timeout = min(timeout, max((next_change - timezone.now()).total_seconds(), _DUE_RECHECK))
         poller = select.poll()  # not select.select(): no limit on descriptor numbers
@@ -187,13 +245,24 @@ class ContentStateWatcher:
         poller.poll(timeout * 1000)
         if self._stopping.is_set():
             return False
-        list(listener.notifies(timeout=0))  # take what woke us; raises when the connection is gone
+        with contextlib.suppress(BlockingIOError):  # the wake-ups taken: one reading answers them all
+            while os.read(self._wake_read, 4096):
+                pass
+        self._take_notifications(listener)  # raises when the connection is gone
         return True
+
+    def _take_notifications(self, listener: psycopg.Connection) -> bool:
+        """Take the notifications that arrived; True if any did."""
+        notified = False
+        for notification in listener.notifies(timeout=0):
+            notified = True
+            self._reload = self._reload or notification.payload == RELOAD
+        return notified
 
 
 def notify_watchers(sender, *, connection: psycopg.Connection, **kwargs) -> None:
-    """Every watcher on ``connection``'s database reads the state again (after a restore, say)."""
-    connection.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+    """Every watcher on ``connection``'s database reads every row again (after a restore, say)."""
+    connection.execute("SELECT pg_notify(%s, %s)", [CHANNEL, RELOAD])
 
 
 def listener_params(alias: str = DEFAULT_DB_ALIAS) -> dict:
@@ -209,32 +278,35 @@ _watcher: ContentStateWatcher | None = None
 _watcher_lock = threading.Lock()
 
 
-def current_content_state() -> ContentState:
-    """The watcher's state when ``PAGE_CACHE_LISTEN`` is on and it is healthy, the query's otherwise;
-    while the database cannot answer, the last state read within the grace period (else the error)."""
+def page_version(shows: Shows) -> str | None:
+    """The version of the page ``shows`` (None: a page not to cache): the watcher's when ``PAGE_CACHE_LISTEN``
+    is on and it can answer, the database's otherwise; while the database cannot answer, the last one read
+    within the grace period (else the error)."""
     if settings.PAGE_CACHE_LISTEN:
         state = process_watcher().state()
         if state is not None:
-            return state
+            version = state.version(shows, timezone.now())
+            if version is not DUE:
+                return version
     global _failed_until
-    if time.monotonic() < _failed_until and (known := _last_known()) is not None:
-        return known
+    if time.monotonic() < _failed_until and (known := _last_known(shows)) is not None:
+        return known[0]
     try:
-        state = content_state()
+        version = database_version(shows)
     except UNREACHABLE as error:
-        known = _last_known()
+        known = _last_known(shows)
         if known is None:
             raise
         _failed_until = time.monotonic() + RETRY_AFTER_FAILURE
         logger.warning(
             "content state unreadable (%s); cached pages use the state read %.0f s ago for up to %s s",
             type(error).__name__,
-            time.monotonic() - _last_read[1],
+            time.monotonic() - known[1],
             settings.PAGE_CACHE_GRACE_SECONDS,
         )
-        return known
-    _remember(state)
-    return state
+        return known[0]
+    _remember_page(shows, version)
+    return version
 
 
 def process_watcher() -> ContentStateWatcher:
@@ -266,9 +338,9 @@ def _stop_watcher() -> None:
 
 
 def _forget_watcher_after_fork() -> None:
-    """A forked child has no watcher thread (only the parent's objects): it starts its own."""
-    global _watcher, _watcher_lock
-    _watcher, _watcher_lock = None, threading.Lock()
+    """A forked child has no watcher thread (only the parent's objects): it starts its own, and locks of its own."""
+    global _watcher, _watcher_lock, _own_writes_lock, _last_read
+    _watcher, _watcher_lock, _own_writes_lock, _last_read = None, threading.Lock(), threading.Lock(), None
 
 
 os.register_at_fork(after_in_child=_forget_watcher_after_fork)

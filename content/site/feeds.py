@@ -8,9 +8,15 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from common.text import without_control_characters
 from content.models import Tag
 from content.site import selectors
+from content.site.page_versions import PostList
 from content.site.seo import absolute_url
 
 FEED_ITEMS = 20
+
+
+def shown(request, slug: str | None = None, **kwargs) -> PostList:
+    """What a feed shows, for the page cache: the latest ``FEED_ITEMS`` live posts (with the tag ``slug``)."""
+    return PostList(slug, FEED_ITEMS)
 
 
 def _visible(value):

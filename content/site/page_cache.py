@@ -2,18 +2,23 @@
 
 Every cached page is stored under a key made of:
 
-- the content generation, a number PostgreSQL raises in the same transaction as any
-  change to posts, sections, tags or images (migration ``0003_content_generation``);
-- the time the next scheduled post goes live, so a post appears the moment it is due
-  even though no row changed;
+- the version of what the page shows (``content/site/page_versions.py``): for a post page, its
+  post's generation, a number PostgreSQL raises in the same transaction as any change readers
+  see of that post (its fields, sections, tags, images; migration ``0012_post_generations``);
+  for a list (index and tag pages, feeds, sitemap), the generations of the posts on it, its
+  page count and the time its next scheduled post goes live, so a post appears the moment it is
+  due even though no row changed;
 - the render fingerprint (``content.fingerprint``): templates, the code and settings pages are made with;
 - the path and the query parameters the view reads.
 
-Both numbers come from this process's content-state watcher (LISTEN/NOTIFY, no query), or
-from one cheap query when it cannot answer (content/content_state.py). A change makes every
-older key unreachable at once (they expire from the cache on their own), so a LocMem cache
-per process is as correct as Redis shared by all: only the hit rate differs. The same key,
-hashed, is the page's ETag, so a revalidating browser gets 304 without rendering.
+A change to a post makes the keys of its page and of the lists showing it unreachable in every
+process at once (old entries expire from the cache on their own); every other page keeps its key,
+and a change readers cannot see (a draft, a working copy, an unused image) keeps them all. The
+version comes from this process's content-state watcher (LISTEN/NOTIFY, no query), or from one
+cheap query when it cannot answer (content/site/content_state.py). So a LocMem cache per process is
+as correct as Redis shared by all: only the hit rate differs. A page with no version (a slug no
+published post has: a draft's preview, a redirect, a 404) is never cached. The key, hashed, is the
+page's ETag, so a revalidating browser gets 304 without rendering.
 
 A gzip copy is stored beside each page, compressed once when the page is stored, and sent
 to clients that accept it (every browser): about a sixth of the bytes, for no CPU on a hit.
@@ -39,7 +44,8 @@ from django.utils.cache import get_conditional_response
 
 from content.fingerprint import render_fingerprint
 from content.site.cache_metrics import PAGE_CACHE_HITS, PAGE_CACHE_MISSES
-from content.site.content_state import ContentState, current_content_state
+from content.site.content_state import page_version
+from content.site.page_versions import Shows
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +86,9 @@ def _store(key: str, stored: tuple) -> None:
         _cache_failed("write", error)
 
 
-def page_key(request: HttpRequest, state: ContentState, params: Iterable[str]) -> str:
+def page_key(request: HttpRequest, version: str, params: Iterable[str]) -> str:
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
-    next_change = state.next_change.timestamp() if state.next_change else ""
-    raw = f"{render_fingerprint()}|{state.generation}|{next_change}|{request.path}|{query}"
+    raw = f"{render_fingerprint()}|{version}|{request.path}|{query}"
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -129,8 +134,10 @@ def _is_private(response: HttpResponse) -> bool:
     return "private" in control or "no-store" in control
 
 
-def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
-    """Serve a GET view from the page cache; ``params`` are the query parameters it reads.
+def cached_public_page(*, shows: Callable[..., Shows], params: Iterable[str] = ()) -> Callable:
+    """Serve a GET view from the page cache. ``shows(request, **kwargs)`` says what the page shows
+    (``content.site.page_versions``), from the request and the view's URL arguments; ``params`` are
+    the query parameters the view reads.
 
     Only 200 responses that the view did not mark private (a staff preview) are stored.
     """
@@ -141,7 +148,11 @@ def cached_public_page(*, params: Iterable[str] = ()) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            key = page_key(request, current_content_state(), params)
+            version = page_version(shows(request, *args, **kwargs))
+            if version is None:  # no published post is there: a preview, a redirect or a 404, never cached
+                PAGE_CACHE_MISSES.inc()
+                return view(request, *args, **kwargs)
+            key = page_key(request, version, params)
             etag = f'"{key.rsplit(":", 1)[1][:32]}"'
             # An ETag of ours names a page that existed; "*" must wait until this one is known to exist.
             any_version = request.headers.get("If-None-Match", "").strip() == "*"

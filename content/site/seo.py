@@ -1,6 +1,7 @@
 """What a post tells search engines and social networks: meta tags and JSON-LD."""
 
 import json
+import sys
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -8,7 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
 from content.models import Post, SectionType
-from content.rendering import display_title, image_source, plain_text
+from content.rendering import DESCRIPTION_CHARS, display_title, image_source, plain_text
+from content.site.html_values import cut_at_word
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
@@ -48,11 +50,25 @@ def _snippets(sections) -> dict:
     return {}
 
 
+# Where a post page's meta description comes from: the first of these fields with any text.
+DESCRIPTION_FIELDS = ("summary", "subtitle", "content", "title")
+
+
+def description_source(post) -> tuple[str, str]:
+    """(field, its whole plain text) of the field a post page takes its meta description from, before
+    it is cut to ``DESCRIPTION_CHARS``; ("", "") when none has text. The editors' content checks ask too."""
+    for name in DESCRIPTION_FIELDS:
+        value = getattr(post, name)
+        text = plain_text(value, limit=sys.maxsize) if value else ""
+        if text:
+            return name, text
+    return "", ""
+
+
 def post_meta(post: Post, sections, tags) -> PageMeta:
     """Meta for a post page, from already loaded sections and tags (no queries). Descriptions are
     plain text (Markdown and HTML taken out), cut at a word boundary (``rendering.plain_text``)."""
-    texts = (plain_text(text) for text in (post.summary, post.subtitle, post.content, post.title) if text)
-    description = next((text for text in texts if text), "")
+    description = cut_at_word(description_source(post)[1], DESCRIPTION_CHARS)
     snippets = _snippets(sections)
     social = snippets.get("description") or snippets.get("og") or snippets.get("facebook") or description
     title = display_title(post.title)

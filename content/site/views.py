@@ -10,16 +10,17 @@ from django.views.decorators.http import require_safe
 from content import search
 from content.models import Post
 from content.paths import page_path
-from content.site import rendered_posts, post_page, selectors
+from content.site import page_versions, post_page, rendered_posts, selectors
 from content.site.page_cache import cached_public_page
 from content.site.security import public_headers
 
 
-def public_page(*, params=()):
-    """A GET-only public view: security headers and the page cache (``params``: query parameters it reads)."""
+def public_page(*, shows, params=()):
+    """A GET-only public view: security headers and the page cache (``shows``: what the page shows, see
+    ``content.site.page_versions``; ``params``: the query parameters it reads)."""
 
     def decorator(view):
-        return require_safe(public_headers(cached_public_page(params=params)(view)))
+        return require_safe(public_headers(cached_public_page(shows=shows, params=params)(view)))
 
     return decorator
 
@@ -30,12 +31,12 @@ def _page(request: HttpRequest, posts) -> Page:
     return page
 
 
-@public_page(params=["page"])
+@public_page(shows=page_versions.post_list, params=["page"])
 def post_list(request: HttpRequest) -> HttpResponse:
     return render(request, "content/post_list.html", {"page": _page(request, selectors.live_posts())})
 
 
-@public_page(params=["page"])
+@public_page(shows=page_versions.post_list, params=["page"])
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     posts = selectors.live_posts_tagged(slug)
     page = _page(request, posts)
@@ -45,7 +46,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "content/tag_detail.html", {"page": page, "tag": tag})
 
 
-@public_page()
+@public_page(shows=page_versions.post_page)
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         return rendered_posts.live_page(request, slug)

@@ -97,3 +97,52 @@ def test_manage_py_check_fails_with_the_hint(settings):
 
     assert "(content.E001) POSTS_PER_PAGE is 0" in str(failure.value)
     assert "HINT: Set the environment variable POSTS_PER_PAGE, for example POSTS_PER_PAGE=10" in str(failure.value)
+
+
+# --- CONTENT_CHECKS ---
+
+
+def test_content_checks_defaults_and_good_values_raise_nothing(settings):
+    settings.CONTENT_CHECKS = {}
+    assert checks.check_content_checks(None) == []
+    settings.CONTENT_CHECKS = {"title_length": "Required", "readability": "off", "alt_text": "recommended"}
+    assert checks.check_content_checks(None) == []
+
+
+def test_content_checks_name_the_fix(settings):
+    settings.CONTENT_CHECKS = {"titel_length": "required", "readability": "must", "has_sections": "off"}
+    problems = checks.check_content_checks(None)
+    assert ids(problems) == ["content.E007", "content.E008", "content.E007"]
+    assert problems[0].msg == "CONTENT_CHECKS names 'titel_length', which is no check."
+    assert problems[0].hint.startswith("Write title_length instead. Set the environment variable CONTENT_CHECKS")
+    assert "readability=recommended" in problems[1].hint
+    assert "always required" in problems[2].msg
+    settings.CONTENT_CHECKS = "title_length"
+    assert ids(checks.check_content_checks(None)) == ["content.E006"]
+
+
+def test_content_checks_are_read_from_the_environment():
+    """As typed, whatever it holds: ``manage.py check`` then names what cannot be used."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; from django.core.checks import run_checks; "
+        "print(sorted(settings.CONTENT_CHECKS.items())); print([e.id for e in run_checks(tags=['content'])])"
+    )
+    env = {**os.environ, "CONTENT_CHECKS": " title_length = Required ,readability=off,,alt_text"}
+    env["DJANGO_SETTINGS_MODULE"] = "blog_project.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.splitlines() == [
+        "[('alt_text', ''), ('readability', 'off'), ('title_length', 'Required')]",
+        "['content.E008']",
+    ], result.stderr

@@ -1,8 +1,8 @@
 """One definition of "live": the SQL that decides visibility agrees with ``Post.objects.live()``.
 
-Readers' lists use the manager; search (``search_post_page``, migration 0010), the page cache's next
-change (``content_state``, migration 0007) and the lists' partial index (migration 0006) carry the
-same rule in SQL. Every combination of the columns that decide it is tried.
+Readers' lists use the manager; search (``search_post_page``, migration 0010), the page cache's lists and
+next change (``post_list_state``, ``content_state``, migration 0012, and ``ContentState`` in Python) and the
+lists' partial index (migration 0006) carry the same rule. Every combination of the columns that decide it is tried.
 """
 
 import itertools
@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from content.models import Post
+from content.site import selectors
 from content.site.content_state import content_state
 from content.tests.factories import PostFactory
 
@@ -49,6 +50,15 @@ def test_the_next_change_is_the_first_post_that_will_become_live(every_state):
     )
     assert content_state().next_change == becoming_live.published_at
     assert not Post.objects.live().filter(pk=becoming_live.pk).exists()
+
+
+def test_the_page_cache_lists_exactly_the_live_posts_in_their_order(every_state):
+    live = list(selectors.live_posts().values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT post_ids FROM post_list_state(NULL, 1, NULL)")
+        assert cursor.fetchone()[0] == live
+    assert [row.post_id for row in content_state().live] == live
+    assert len(live) > 1
 
 
 def test_the_lists_index_covers_every_live_post(every_state):

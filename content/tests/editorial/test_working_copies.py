@@ -57,7 +57,7 @@ def public_state(client, post):
         client.get(post.get_absolute_url()).content,
         client.get("/feed/").content,
         client.get("/search/", {"q": "live"}).content.count(b"Live title"),
-        content_state().generation,
+        content_state(),
     )
 
 

@@ -63,7 +63,7 @@ def test_a_change_committed_in_another_session_is_seen_within_a_bounded_wait(wat
     with other_session() as other:
         other.execute("UPDATE post SET title = 'Changed elsewhere' WHERE id = %s", [post.pk])
     after = content_state()
-    assert after.generation != before.generation
+    assert after.rows[post.pk].generation != before.rows[post.pk].generation
     wait_for(lambda: watcher.state() == after, seconds=2)
 
 

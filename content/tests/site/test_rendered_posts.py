@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content import stored_html
-from content.site import rendered_posts, post_page
+from content.site import post_page, rendered_posts
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
