@@ -3,9 +3,10 @@
 Starts the site under gunicorn on 127.0.0.1 with production-like settings on a
 generated data set (database ``blog_bench``: embedded by default, or the server of
 BENCH_DATABASE_URL), drives it with wrk, and prints one table: requests per second and
-p50/p95/p99 latency for the floor (a trivial view through the same middleware) and each
-page, each also as a ratio to the floor measured just before and just after it. Admin pages are timed
-in-process with their query counts. Ends with a load run across the public pages.
+p50/p95/p99 latency for the floor (a trivial view through the same middleware), the bare floor (plain
+Django: startproject's settings and middleware, a trivial view, bench/bare_settings.py, served beside the
+site) and each page, each as a ratio to both floors measured just before and just after it. Admin pages are
+timed in-process with their query counts. Ends with a load run across the public pages.
 Results go to bench/results.json under the key "pages".
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,8 +24,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 RESULTS = BASE_DIR / "bench" / "results.json"
-LUA = BASE_DIR / "bench" / "wrk_report.lua"
-PYTHON = sys.executable
+sys.path.insert(0, str(BASE_DIR))  # run as `python bench/pages.py`: the package `bench` is then found
+
+from bench.serving import PYTHON, Floors, free_port, start_bare_floor, start_gunicorn, with_ratios, wrk  # noqa: E402
 
 
 def bench_environment() -> dict[str, str]:
@@ -68,6 +69,10 @@ def prepare_database(env: dict[str, str], posts: int) -> None:
         # What autovacuum does on a live site: statistics and the visibility map (index-only scans).
         vacuum = "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
         manage(env, "shell", "-v0", "-c", vacuum)
+    has_long_post = "from content.bench_data import long_post_of_bench; print(long_post_of_bench() is not None)"
+    if manage(env, "shell", "-v0", "-c", has_long_post, capture=True).strip() != "True":
+        print("Adding a post with 200 sections to the bench database…", flush=True)  # seeded before it had one
+        manage(env, "seed_bench", "--posts", "1")
     # As after any bulk import or a deploy with new section templates; a no-op when nothing is stale.
     manage(env, "render_html")
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -77,54 +82,6 @@ def bench_targets(env: dict[str, str]) -> dict:
     """The paths of each page (``pages``) and of the load run (``load``) in the bench database."""
     code = "from content.bench_data import bench_paths; bench_paths()"
     return json.loads(manage(env, "shell", "-v0", "-c", code, capture=True))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    command = [PYTHON, "-m", "gunicorn", "blog_project.wsgi", "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(
-        [*command, "--workers", str(workers), "--log-level", "warning"],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/floor/", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def wrk(port: int, paths: list[str], *, seconds: int, connections: int, threads: int = 2) -> dict:
-    env = {**os.environ, "BENCH_PATHS": " ".join(paths)}
-    output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), f"http://127.0.0.1:{port}"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
-    data = json.loads(line.removeprefix("WRK_JSON "))
-    seconds_run = data["duration_us"] / 1e6
-    return {
-        "rps": round(data["requests"] / seconds_run, 1),
-        "p50_ms": round(data["p50_us"] / 1000, 2),
-        "p95_ms": round(data["p95_us"] / 1000, 2),
-        "p99_ms": round(data["p99_us"] / 1000, 2),
-        "errors": data["socket_errors"] + data["non_2xx_3xx"],
-        "timeouts": data["timeouts"],  # counted in errors: no answer within wrk's 2 s
-        "requests": data["requests"],
-    }
 
 
 def rss_of_tree(pid: int) -> int:
@@ -167,9 +124,7 @@ def page_etag(port: int, path: str) -> str | None:
         return response.headers["ETag"]
 
 
-def editors_at_work(
-    env: dict[str, str], port: int, paths: list[str], floor_paths: list[str], floors: list, args
-) -> dict:
+def editors_at_work(env: dict[str, str], port: int, paths: list[str], floors: Floors, args) -> dict:
     """The cached post page while editors work (bench/concurrent_writes.py: a draft saved every second, a change
     to another live post published every 10 s), as a ratio to the floor measured before it and just after."""
     spare = paths[0].rstrip("/").rsplit("/", 1)[-1]
@@ -191,12 +146,11 @@ def editors_at_work(
     line = next((line for line in output.splitlines() if line.startswith("WRITES_JSON ")), "WRITES_JSON {}")
     row["writes"] = json.loads(line.removeprefix("WRITES_JSON "))
     row["page_key_kept"] = page_etag(port, paths[0]) == etag_before  # no save changed the measured page's key
-    floors.append(wrk(port, floor_paths, seconds=max(3, args.seconds // 2), connections=args.connections))
-    floor = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
-    row["floor_rps"] = round(floor, 1)
-    row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    floors.measure_again()
+    floor, bare = floors.around_last()
+    with_ratios(row, floor, bare)
     print(
-        f"  post_page (cached, editors at work): {row['rps']:.1f} req/s, floor around it {floor:.1f}, "
+        f"  post_page (cached, editors at work): {row['rps']:.1f} req/s, floor around it {floor:.1f}, bare {bare:.1f}, "
         f"writes {row['writes']}, page key kept: {row['page_key_kept']}",
         flush=True,
     )
@@ -271,6 +225,33 @@ def write_results(key: str, value: dict) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
+def measure_pages(
+    env: dict[str, str], port: int, bare_port: int, pages: dict[str, list[str]], label: str, args, searches: dict
+) -> dict[str, dict]:
+    """Each page of one server, between runs of both floors (``Floors``); the floors' rows come first."""
+    floors = Floors(port, bare_port, pages["floor"], seconds=args.seconds, connections=args.connections)
+    rows: dict[str, dict] = {f"floor ({label})": {}, f"bare floor ({label})": {}}  # first in the table
+    for name, paths in pages.items():
+        if name == "floor" or (label == "cached" and name == "search"):
+            continue  # search results are never cached
+        row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
+        floors.measure_again()
+        floor, bare = floors.around_last()
+        rows[name if name == "search" else f"{name} ({label})"] = with_ratios(row, floor, bare)
+        print(f"  {name} ({label}): {row['rps']:.1f} req/s, floor around it {floor:.1f}, bare {bare:.1f}", flush=True)
+        if name == "search":
+            # The latency one reader sees, without queueing behind the other connections.
+            alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
+            rows["search (1 connection)"] = with_ratios(alone, floor, bare)
+            for path in paths:  # each query alone: which words are fast, which are not
+                query = path.split("q=", 1)[1].replace("+", " ")
+                searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
+    if label == "cached":
+        rows["post_page (cached, editors at work)"] = editors_at_work(env, port, pages["post_page"], floors, args)
+    rows.update(floors.rows(label))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
@@ -287,48 +268,24 @@ def main() -> None:
     rows: dict[str, dict] = {}
     searches: dict[str, dict] = {}
     load: dict = {}
-    # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on.
-    for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
-        port = free_port()
-        server = start_gunicorn({**env, **overrides}, port, args.workers)
-        try:
-            # The floor is measured before the first page and again after each one; a page's ratio is
-            # to the mean of the floor just before and just after it, so a burst of other work on
-            # this shared machine moves both sides of the ratio, not one.
-            floor_paths = targets["pages"]["floor"]
-            floor_seconds = max(3, args.seconds // 2)
-            floors = [wrk(port, floor_paths, seconds=args.seconds, connections=args.connections)]
-            rows[f"floor ({label})"] = floors[0]  # first in the table; its figures are set below
-            for name, paths in targets["pages"].items():
-                if name == "floor" or (label == "cached" and name == "search"):
-                    continue  # search results are never cached
-                row = wrk(port, paths, seconds=args.seconds, connections=args.connections)
-                floors.append(wrk(port, floor_paths, seconds=floor_seconds, connections=args.connections))
-                floor = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
-                row["floor_rps"] = round(floor, 1)
-                row["ratio_to_floor"] = round(row["rps"] / floor, 3)
-                rows[name if name == "search" else f"{name} ({label})"] = row
-                print(f"  {name} ({label}): {row['rps']:.1f} req/s, floor around it {floor:.1f}", flush=True)
-                if name == "search":
-                    # The latency one reader sees, without queueing behind the other connections.
-                    alone = wrk(port, paths, seconds=args.seconds, connections=1, threads=1)
-                    alone["ratio_to_floor"] = round(alone["rps"] / floor, 3)
-                    rows["search (1 connection)"] = alone
-                    for path in paths:  # each query alone: which words are fast, which are not
-                        query = path.split("q=", 1)[1].replace("+", " ")
-                        searches[query] = wrk(port, [path], seconds=max(3, args.seconds // 2), connections=1, threads=1)
-            if label == "cached":
-                rows["post_page (cached, editors at work)"] = editors_at_work(
-                    env, port, targets["pages"]["post_page"], floor_paths, floors, args
-                )
-            runs = [run["rps"] for run in floors]
-            rows[f"floor ({label})"] = {**floors[0], "rps": round(statistics.median(runs), 1), "ratio_to_floor": 1.0}
-            rows[f"floor ({label})"]["floor_runs"] = runs
-            if label == "cached":
-                load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    bare_port = free_port()
+    bare_server = start_bare_floor(bare_port, args.workers)
+    try:
+        # Two servers, one after the other: the page cache off (PUBLIC_CACHE_SECONDS=0), then on; the bare floor
+        # runs beside both.
+        for label, overrides in (("uncached", {"PUBLIC_CACHE_SECONDS": "0"}), ("cached", {})):
+            port = free_port()
+            server = start_gunicorn({**env, **overrides}, port, args.workers)
+            try:
+                rows.update(measure_pages(env, port, bare_port, targets["pages"], label, args, searches))
+                if label == "cached":
+                    load = load_run(port, server.pid, targets["load"], args.load_seconds, args.load_connections)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        bare_server.terminate()
+        bare_server.wait(timeout=30)
     admin = admin_figures(env)
     targets = check_targets(rows, admin, load)
     write_results(
@@ -347,7 +304,7 @@ def main() -> None:
 
 
 def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
-    """The targets of issue 9, each met or not in this run."""
+    """The targets of issues 9 and 18, each met or not in this run."""
     changelist, change = admin["admin_changelist"], admin["admin_change_50_sections"]
     chooser = admin["admin_image_chooser"]
     return {
@@ -355,7 +312,15 @@ def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
         "cached post page, editors at work, >= 0.8x floor": (
             rows["post_page (cached, editors at work)"]["ratio_to_floor"] >= 0.8
         ),
+        "cached post page, editors at work, >= 0.8x bare floor": (
+            rows["post_page (cached, editors at work)"]["ratio_to_bare_floor"] >= 0.8
+        ),
         "uncached post page >= 0.3x floor": rows["post_page (uncached)"]["ratio_to_floor"] >= 0.3,
+        "cached post page >= 0.8x bare floor": rows["post_page (cached)"]["ratio_to_bare_floor"] >= 0.8,
+        "uncached post page >= 0.3x bare floor": rows["post_page (uncached)"]["ratio_to_bare_floor"] >= 0.3,
+        "uncached post page, 200 sections, >= 0.1x bare floor": (
+            rows["post_page_200 (uncached)"]["ratio_to_bare_floor"] >= 0.1
+        ),
         "search p95 < 50 ms (1 connection)": rows["search (1 connection)"]["p95_ms"] < 50,
         "admin changelist <= 10 queries, < 200 ms": changelist["queries"] <= 10 and changelist["median_ms"] < 200,
         "change page, 50 sections, <= 20 queries": change["queries"] <= 20,
@@ -367,11 +332,11 @@ def check_targets(rows: dict, admin: dict, load: dict) -> dict[str, bool]:
 
 
 def print_table(rows: dict, searches: dict, admin: dict, load: dict, targets: dict[str, bool]) -> None:
-    print(f"\n{'page':<24}{'req/s':>10}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"\n{'page':<26}{'req/s':>10}{'ratio':>8}{'bare':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, row in rows.items():
         print(
-            f"{name:<24}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['p50_ms']:>9.2f}"
-            f"{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
+            f"{name:<26}{row['rps']:>10.1f}{row['ratio_to_floor']:>8.3f}{row['ratio_to_bare_floor']:>8.3f}"
+            f"{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['errors']:>8}"
         )
     for name, row in rows.items():
         if "floor_runs" in row:

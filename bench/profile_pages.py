@@ -3,8 +3,10 @@
 Calls the WSGI application directly (no gunicorn, no network) on the benchmark database with
 the benchmark's settings, measures the CPU time of this process per request for the floor and
 each page, with the page cache off and on, and writes a pyinstrument profile of each uncached
-page to bench/profiles/<page>.txt. The CPU ratios are steadier than wrk's on a busy machine;
-they leave out the database server's own work.
+page to bench/profiles/<page>.txt. Post pages are rendered once per version of their rows
+(content/site/rendered_posts.py), so they also get a "first" figure and profile (<page>-first.txt): the
+page rendered anew on every request, as after each edit. The CPU ratios are steadier than wrk's on a
+busy machine; they leave out the database server's own work.
 """
 
 from __future__ import annotations
@@ -42,12 +44,23 @@ def wsgi_get(handler, path: str) -> int:
     return int(status[0].split()[0])
 
 
-def cpu_ms_per_request(handler, path: str, requests: int) -> float:
+def first_rendering(path: str):
+    """A request that renders the page anew (``rendered_posts`` forgets it first), as the first one after an edit."""
+    from content.site import rendered_posts
+
+    def get(handler, path: str) -> int:
+        rendered_posts.kept.clear()
+        return wsgi_get(handler, path)
+
+    return get
+
+
+def cpu_ms_per_request(handler, path: str, requests: int, get=wsgi_get) -> float:
     for _ in range(20):
-        assert wsgi_get(handler, path) == 200, path
+        assert get(handler, path) == 200, path
     started = time.process_time()
     for _ in range(requests):
-        wsgi_get(handler, path)
+        get(handler, path)
     return (time.process_time() - started) / requests * 1000
 
 
@@ -65,7 +78,7 @@ def main() -> None:
 
     handler = WSGIHandler()
     PROFILES.mkdir(exist_ok=True)
-    header = f"{'page':<22}{'uncached ms':>12}{'ratio':>8}{'cached ms':>11}{'ratio':>8}"
+    header = f"{'page':<22}{'uncached ms':>12}{'ratio':>8}{'cached ms':>11}{'ratio':>8}{'first ms':>10}"
     print(header + "   (CPU of this process per request)")
     floor = None
     for name, paths in targets.items():
@@ -78,10 +91,19 @@ def main() -> None:
                     for _ in range(PROFILED_REQUESTS):
                         wsgi_get(handler, path)
                 (PROFILES / f"{name}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+            first = ""
+            if name.startswith("post_page"):
+                get = first_rendering(path)
+                first = f"{cpu_ms_per_request(handler, path, max(20, requests // 5), get):>10.3f}"
+                profiler = Profiler(interval=0.001)
+                with profiler:
+                    for _ in range(PROFILED_REQUESTS // 2):
+                        get(handler, path)
+                (PROFILES / f"{name}-first.txt").write_text(profiler.output_text(unicode=True, show_all=False))
         cached = cpu_ms_per_request(handler, path, requests)
         floor = floor or (uncached, cached)
         print(
-            f"{name:<22}{uncached:>12.3f}{floor[0] / uncached:>8.3f}{cached:>11.3f}{floor[1] / cached:>8.3f}",
+            f"{name:<22}{uncached:>12.3f}{floor[0] / uncached:>8.3f}{cached:>11.3f}{floor[1] / cached:>8.3f}{first}",
             flush=True,
         )
     print(f"Profiles of the uncached pages: {PROFILES.relative_to(BASE_DIR)}/<page>.txt")

