@@ -10,10 +10,10 @@ as accurate as a day, and costs a read of some thousand small rows instead of ev
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from llm.metrics_daily import DAY, FLOOR, GROWTH, MODEL, PROMPT, Figures, figures_by_day
+from llm.metrics_daily import DAY, FLOOR, GROWTH, MODEL, PROMPT, Figures, each_day, figures_by_day
 
 ACCURACY = math.sqrt(GROWTH) - 1  # relative error bound of a percentile: 0.995 %
 __all__ = ["ACCURACY", "FLOOR", "Metrics", "Row", "compute"]
@@ -71,7 +71,7 @@ def compute(start: date, end: date) -> Metrics:
     days = figures_by_day(start, end)
     totals: dict[tuple[str, str], Figures] = {}
     by_day = []
-    for day in [start + timedelta(days=n) for n in range((end - start).days + 1)]:
+    for day in each_day(start, end):
         groups = days.get(day, {})
         by_day.append(_row(day, groups.get((DAY, ""), Figures())))
         for group, figures in groups.items():

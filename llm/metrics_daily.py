@@ -99,16 +99,10 @@ Days = dict[date, dict[tuple[str, str], Figures]]
 
 def figures_by_day(start: date, end: date) -> Days:
     """Per day ``start``..``end``, per (dimension, key): its figures. Closed days come from the roll-up."""
-    now = timezone.now()
-    closed = [day for day in _days(start, end) if _bounds(day, day)[1] + SETTLE <= now]
+    closed = closed_days(start, end)
     days: Days = _rolled_up(closed[0], closed[-1]) if closed else {}
-    missing = [day for day in closed if day not in days]
-    if missing:
-        made = _from_logs(missing[0], missing[-1])
-        made = {day: made.get(day, {}) for day in missing if day not in days}
-        _store(made)
-        days.update(made)
-    open_days = [day for day in _days(start, end) if day not in closed]
+    days.update(_store_from_logs([day for day in closed if day not in days]))
+    open_days = [day for day in each_day(start, end) if day not in closed]
     if open_days:
         days.update(_from_logs(open_days[0], open_days[-1]))
     return days
@@ -117,22 +111,36 @@ def figures_by_day(start: date, end: date) -> Days:
 def roll_up(start: date, end: date, *, rebuild: bool = False) -> int:
     """Store the figures of the closed days ``start``..``end`` that are not stored yet (all of them with
     ``rebuild``); returns how many days were stored."""
-    now = timezone.now()
-    closed = [day for day in _days(start, end) if _bounds(day, day)[1] + SETTLE <= now]
+    closed = closed_days(start, end)
     if not closed:
         return 0
     with transaction.atomic():
         have = set(_stored(closed[0], closed[-1]).filter(dimension=DAY).values_list("day", flat=True))
+        made = None
         if rebuild:
             made = _from_logs(closed[0], closed[-1])
             kept = _kept_days(made, have)
             _stored(closed[0], closed[-1]).filter(day__in=kept).delete()
             have -= kept
         missing = [day for day in closed if day not in have]
-        if missing:
-            made = made if rebuild else _from_logs(missing[0], missing[-1])
-            _store({day: made.get(day, {}) for day in missing})
+        _store_from_logs(missing, made)
     return len(missing)
+
+
+def closed_days(start: date, end: date) -> list[date]:
+    """The days of ``start``..``end`` that ended at least ``SETTLE`` ago: their figures no longer change."""
+    now = timezone.now()
+    return [day for day in each_day(start, end) if _bounds(day, day)[1] + SETTLE <= now]
+
+
+def _store_from_logs(missing: list[date], made: Days | None = None) -> Days:
+    """Count the closed days ``missing`` from the logs (unless ``made`` holds them already) and store them."""
+    if not missing:
+        return {}
+    made = made if made is not None else _from_logs(missing[0], missing[-1])
+    days = {day: made.get(day, {}) for day in missing}
+    _store(days)
+    return days
 
 
 def _kept_days(made: Days, stored: set[date]) -> set[date]:
@@ -144,7 +152,7 @@ def _kept_days(made: Days, stored: set[date]) -> set[date]:
     return days
 
 
-def _days(start: date, end: date) -> list[date]:
+def each_day(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
