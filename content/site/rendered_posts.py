@@ -5,8 +5,9 @@ the page is made from and, only when that digest is not the one this process ren
 sections, tags and introduction. An unchanged post's page is then the HTML rendered for that digest: no model
 instances, keys, anchors, SEO or template. This is not the page cache: nothing is trusted without asking the
 database, so a page is never older than the rows it shows, whatever wrote them, and it works with the page
-cache off. It pays where the page cache cannot: after any change to content every cached page misses (the
-content generation is global), and the posts that did not change are not rendered again.
+cache off. It pays where the page cache cannot: with the page cache off, after a cached page expired or was
+evicted, and after a change the page cache counts as one to this post (say its tag renamed) that left the rows
+this page is made from as they were.
 
 Kept per process, least recently used first out, up to ``MAX_BYTES`` of HTML. Staff previews are never kept.
 """
