@@ -88,18 +88,25 @@ def test_a_hung_database_makes_ready_answer_503_within_the_connect_timeout(produ
     hung = {
         **production_environment,
         "DATABASE_URL": f"postgres://blog@127.0.0.1:{hung_server}/blog",
-        "DATABASE_CONNECT_TIMEOUT": "2",
+        "DATABASE_CONNECT_TIMEOUT": "3",
     }
     server = Gunicorn(hung)
     try:
-        started = time.monotonic()
-        live, _ = server.get("/healthz/live")
-        live_seconds = time.monotonic() - started
-        ready, body = server.get("/healthz/ready")
-        ready_seconds = time.monotonic() - started - live_seconds
+        # gunicorn's socket accepts before its worker has imported Django: the first answer includes that import
+        # (over a second on a busy machine), so it is bounded by the connect timeout it must never wait for.
+        first_live, first_live_seconds = timed(server.get, "/healthz/live")
+        live, live_seconds = timed(server.get, "/healthz/live")
+        (ready, body), ready_seconds = timed(server.get, "/healthz/ready")
     finally:
         server.stop()
 
-    assert live.status == 200 and live_seconds < 1
+    assert first_live[0].status == 200 and first_live_seconds < 3
+    assert live[0].status == 200 and live_seconds < 1
     assert ready.status == 503 and json.loads(body)["failing"] == ["database"]
-    assert 1.5 < ready_seconds < 6  # the connect timeout, not gunicorn's 30 s worker timeout
+    assert 2.5 < ready_seconds < 9  # the connect timeout, not gunicorn's 30 s worker timeout
+
+
+def timed(call, *arguments):
+    started = time.monotonic()
+    result = call(*arguments)
+    return result, time.monotonic() - started
