@@ -29,6 +29,13 @@ def _page_cache_asks_the_database(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests make users and log them in by the hundred; the production hasher is slow on purpose (half a
+    second a password here). Served processes (gunicorn, commands) keep it: they read the real settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Every test writes media into its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -17,15 +17,21 @@ from dataclasses import dataclass
 
 from content.rendering import plain_text
 
-_WORD = re.compile(r"\w")
+# A word is a run of text between spaces with a letter or a digit in it: don't, 3.5, well-known, l'été and a
+# link's address are one word each; a dash or a bullet standing alone is none.
+WORD_CHARACTER = re.compile(r"\w")
 WORDS_PER_MINUTE = 230  # an adult's silent reading of prose (Brysbaert, 2019: 238 for non-fiction)
 
 
 def word_count(*markdown: str | None, plain: Iterable[str | None] = ()) -> int:
-    """The words of these Markdown texts as plain text, and of the ``plain`` ones (titles) as they are;
-    a word has a letter or a digit (a dash or a bullet standing alone is none)."""
+    """The words of these Markdown texts as plain text, and of the ``plain`` ones (titles) as they are."""
     texts = [plain_text(text, limit=sys.maxsize) for text in markdown if text] + [text for text in plain if text]
-    return sum(1 for text in texts for token in text.split() if _WORD.search(token))
+    return sum(count_words(text) for text in texts)
+
+
+def count_words(plain: str) -> int:
+    """The words of a plain text (no Markdown): the one rule for word counts and sentence lengths."""
+    return sum(1 for token in plain.split() if WORD_CHARACTER.search(token))
 
 
 def reading_minutes(words: int) -> int:

@@ -13,8 +13,7 @@ PASSWORD = "the-right-password-1"
 
 
 @pytest.fixture
-def editor(django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def editor(django_user_model):
     return django_user_model.objects.create_superuser("editor", "editor@example.org", PASSWORD)
 
 

@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from content.editorial import checklist_markdown as markdown
 from content.editorial.checklist_facts import Outcome, PostFacts, Problem, SectionFacts, Text, link_target, texts
 from content.models import SectionType
+from content.reading import count_words
 from content.rendering import DESCRIPTION_CHARS, display_title
 from content.site.seo import description_source
 
@@ -264,7 +265,7 @@ def broken_links(facts: PostFacts) -> Outcome:
 def readability(facts: PostFacts) -> Outcome:
     all_texts = list(texts(facts))
     measured = [
-        (markdown.word_count(sentence), sentence, text)
+        (count_words(sentence), sentence, text)
         for text in all_texts
         for block in text.reading.blocks
         for sentence in markdown.sentences(block)

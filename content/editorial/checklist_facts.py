@@ -90,7 +90,7 @@ class Text:
     under_level: int
 
     @property
-    def reading(self) -> markdown.Reading:
+    def reading(self) -> markdown.TextContents:
         return markdown.read(self.source)
 
 

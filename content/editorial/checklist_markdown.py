@@ -13,6 +13,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from content import rendering
+from content.reading import WORD_CHARACTER
 
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements whose text is read as one run of sentences; a heading or code block is never a sentence.
@@ -20,7 +21,6 @@ BLOCKS = {"p", "li", "blockquote", "td", "th", "dd", "dt", "summary", "figcaptio
 UNREAD = {"pre", "code", "script", "style"}
 # A sentence ends at . ! ? or … (closing quotes and brackets after it belong to it) before a space.
 SENTENCE_END = re.compile("(?<=[.!?\u2026])[\"'\u201d\u2019\u00bb)\\]]*\\s+")
-WORD = re.compile("\\w+(?:[.,'\u2019-]\\w+)*")  # don't, 3.5, well-known, with a typographic apostrophe: one word each
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Picture:
 
 
 @dataclass(frozen=True)
-class Reading:
+class TextContents:
     headings: tuple[Heading, ...]
     pictures: tuple[Picture, ...]
     links: tuple[str, ...]
@@ -108,11 +108,13 @@ class _Reader(HTMLParser):
         if text:
             self.blocks.append(text)
 
-    def result(self) -> Reading:
+    def result(self) -> TextContents:
         while len(self._buffers) > 1:
             self._emit(self._buffers.pop())
         self._close_block()
-        return Reading(tuple(self.headings), tuple(self.pictures), tuple(self.links), tuple(self.blocks), self.visible)
+        return TextContents(
+            tuple(self.headings), tuple(self.pictures), tuple(self.links), tuple(self.blocks), self.visible
+        )
 
 
 # Every check of one run reads the same texts: remembered, the short ones (a bound on memory, as the
@@ -120,14 +122,14 @@ class _Reader(HTMLParser):
 CACHED_CHARS = 50_000
 
 
-def read(text: str) -> Reading:
+def read(text: str) -> TextContents:
     """What a text holds, as readers would get it."""
     if not text or not text.strip():
-        return Reading((), (), (), (), False)
+        return TextContents((), (), (), (), False)
     return _read_cached(text) if len(text) <= CACHED_CHARS else _read(text)
 
 
-def _read(text: str) -> Reading:
+def _read(text: str) -> TextContents:
     reader = _Reader()
     reader.feed(rendering.SANITIZER.clean(rendering._cmark(text)))  # as rendering.render_markdown does
     reader.close()
@@ -139,11 +141,7 @@ _read_cached = lru_cache(maxsize=128)(_read)
 
 def sentences(block: str) -> list[str]:
     """The sentences of one block of running text (a block always ends one)."""
-    return [sentence for sentence in SENTENCE_END.split(block) if WORD.search(sentence)]
-
-
-def word_count(sentence: str) -> int:
-    return len(WORD.findall(sentence))
+    return [sentence for sentence in SENTENCE_END.split(block) if WORD_CHARACTER.search(sentence)]
 
 
 def opening(text: str, words: int = 8) -> str:

@@ -13,9 +13,3 @@ def watermark(settings, tmp_path):
     settings.WATERMARK_OPACITY = 1.0
     settings.WATERMARK_SIZE = 0.3
     return logo
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Admin tests log in a fresh superuser each time; the default hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ from content.editorial import checklist
 from content.editorial import checklist_checks as checks
 from content.editorial import checklist_markdown as markdown
 from content.editorial.checklist_facts import ImageFacts, LinkTarget, PostFacts, SectionFacts
+from content.reading import count_words
 
 GOOD_TITLE = "A night walk along the harbour, with owls"  # 41 characters
 GOOD_SUMMARY = (
@@ -62,7 +63,7 @@ def test_sentences_and_words():
         "Yes…",
         "fine",
     ]
-    assert markdown.word_count("Don't pay 3.5 euros for a well-known l\u2019été.") == 8
+    assert count_words("Don't pay 3.5 euros for a well-known l\u2019été \u2014 see https://example.org/.") == 10
     assert (
         markdown.opening("one two three four five six seven eight nine") == "one two three four five six seven eight…"
     )
