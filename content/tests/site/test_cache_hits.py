@@ -66,7 +66,8 @@ def test_a_hit_answered_early_is_the_answer_of_the_whole_stack(client, settings,
     whole = [answer(client.get(path, **headers)) for path in pages]
     assert early == whole
     assert all(status in (200, 304) for status, *_ in early)
-    assert all(headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in headers for _, headers, *_ in early)
+    for _, answered, *_ in early:
+        assert answered["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in answered
 
 
 def test_a_revalidation_is_answered_early_with_304(client, pages):
