@@ -35,7 +35,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache as page_store
@@ -104,6 +104,7 @@ def _compressed(content: bytes) -> bytes | None:
     return compressed if len(compressed) < len(content) else None
 
 
+@lru_cache(maxsize=256)  # browsers send a handful of distinct values; parsing one costs more than the hit's lookup
 def accepts_gzip(header: str) -> bool:
     """Whether ``Accept-Encoding`` admits gzip: named (or ``*``) with a quality above zero."""
     qualities = {}
