@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "blog_project.request_guard.refuse_control_characters",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Cached public pages are answered here: what follows only matters when a view runs (content/site/cache_hits.py).
+    "content.site.cache_hits.answer_cached_pages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

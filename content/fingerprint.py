@@ -11,6 +11,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 BASE = Path(settings.BASE_DIR)
 # Public templates (the admin's are left out: they shape no reader's page).
@@ -56,9 +58,24 @@ def _fingerprint_once(settings_shown: str) -> str:
     return _digest(_sources_once(), settings_shown)
 
 
+_known: str | None = None  # without DEBUG, until a setting changes (tests): every page asks, once or twice
+
+
 def render_fingerprint() -> str:
     """Read once per process; with DEBUG on, again whenever a file's modification time changes."""
+    global _known
+    if _known is not None:
+        return _known
     shown = repr(
         (settings.SITE_NAME, settings.SITE_URL, settings.MEDIA_URL, settings.STORAGES.get("default"), LIBRARY_VERSIONS)
     )
-    return _digest(_sources(), shown) if settings.DEBUG else _fingerprint_once(shown)
+    if settings.DEBUG:
+        return _digest(_sources(), shown)
+    _known = _fingerprint_once(shown)
+    return _known
+
+
+@receiver(setting_changed)
+def _forget_fingerprint(**kwargs) -> None:
+    global _known
+    _known = None

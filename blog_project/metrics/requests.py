@@ -26,14 +26,22 @@ def view_name(request) -> str:
 
 
 def request_metrics(get_response):
-    """Before every middleware that answers, so the time and status are those the client gets."""
+    """Before every middleware that answers, so the time and status are those the client gets.
+
+    Each (view, status) pair's two children are looked up once per process and kept: the labels are bounded
+    (URL names and statuses), and prometheus-client's own lookup, checked and locked, cost 4 µs a request."""
+    children: dict[tuple[str, int], tuple] = {}
 
     def middleware(request):
         started = time.perf_counter()
         response = get_response(request)
-        labels = (view_name(request), str(response.status_code))
-        REQUESTS.labels(*labels).inc()
-        LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        labels = (view_name(request), response.status_code)
+        counted = children.get(labels)
+        if counted is None:
+            status = str(labels[1])
+            counted = children[labels] = (REQUESTS.labels(labels[0], status), LATENCY.labels(labels[0], status))
+        counted[0].inc()
+        counted[1].observe(time.perf_counter() - started)
         return response
 
     return middleware

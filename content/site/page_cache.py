@@ -35,7 +35,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache as page_store
@@ -104,6 +104,7 @@ def _compressed(content: bytes) -> bytes | None:
     return compressed if len(compressed) < len(content) else None
 
 
+@lru_cache(maxsize=256)  # browsers send a handful of distinct values; parsing one costs more than the hit's lookup
 def accepts_gzip(header: str) -> bool:
     """Whether ``Accept-Encoding`` admits gzip: named (or ``*``) with a quality above zero."""
     qualities = {}
@@ -134,41 +135,70 @@ def _is_private(response: HttpResponse) -> bool:
     return "private" in control or "no-store" in control
 
 
+def _lookup(request: HttpRequest, shows: Callable[..., Shows], params: tuple, args, kwargs) -> tuple:
+    """(version, key) of the page ``request`` asks for, worked out once per request (the early answer of
+    ``content.site.cache_hits`` and the view both ask); version None: a page never cached. An error is kept
+    too, and raised again in the view, where the fault middleware answers for it: no second wait for a
+    database that cannot answer."""
+    lookup = request.__dict__.get("_public_page_lookup")
+    if lookup is None:
+        try:
+            version = page_version(shows(request, *args, **kwargs))
+            lookup = (version, None if version is None else page_key(request, version, params))
+        except Exception as error:
+            lookup = error
+        request._public_page_lookup = lookup
+    if isinstance(lookup, Exception):
+        raise lookup
+    return lookup
+
+
+def _hit(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The answer from the cache for the page stored under ``key``: a 304 or the stored page; None on a miss."""
+    etag = f'"{key.rsplit(":", 1)[1][:32]}"'
+    # An ETag of ours names a page that existed; "*" must wait until this one is known to exist.
+    any_version = request.headers.get("If-None-Match", "").strip() == "*"
+    not_modified = None if any_version else get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        PAGE_CACHE_HITS.inc()
+        return not_modified
+    stored = _cached(key) if settings.PUBLIC_CACHE_SECONDS else None  # off: nothing was stored
+    if stored is None:
+        return None
+    PAGE_CACHE_HITS.inc()
+    return get_conditional_response(request, etag=etag) if any_version else _stored_response(request, stored, etag)
+
+
 def cached_public_page(*, shows: Callable[..., Shows], params: Iterable[str] = ()) -> Callable:
     """Serve a GET view from the page cache. ``shows(request, **kwargs)`` says what the page shows
     (``content.site.page_versions``), from the request and the view's URL arguments; ``params`` are
     the query parameters the view reads.
 
-    Only 200 responses that the view did not mark private (a staff preview) are stored.
+    Only 200 responses that the view did not mark private (a staff preview) are stored. The view gets
+    ``cache_answer(request, *args, **kwargs)``: the answer from the cache alone, None when the view must run.
     """
     params = tuple(params)
 
     def decorator(view: Callable) -> Callable:
+        def cached_response(request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+            if request.method not in ("GET", "HEAD"):
+                return None
+            version, key = _lookup(request, shows, params, args, kwargs)
+            return None if version is None else _hit(request, key)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            version = page_version(shows(request, *args, **kwargs))
+            version, key = _lookup(request, shows, params, args, kwargs)
             if version is None:  # no published post is there: a preview, a redirect or a 404, never cached
                 PAGE_CACHE_MISSES.inc()
                 return view(request, *args, **kwargs)
-            key = page_key(request, version, params)
-            etag = f'"{key.rsplit(":", 1)[1][:32]}"'
-            # An ETag of ours names a page that existed; "*" must wait until this one is known to exist.
-            any_version = request.headers.get("If-None-Match", "").strip() == "*"
-            not_modified = None if any_version else get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                PAGE_CACHE_HITS.inc()
-                return not_modified
-            stored = _cached(key)
-            if stored is not None:
-                PAGE_CACHE_HITS.inc()
-                return (
-                    get_conditional_response(request, etag=etag)
-                    if any_version
-                    else _stored_response(request, stored, etag)
-                )
+            hit = _hit(request, key)
+            if hit is not None:
+                return hit
             PAGE_CACHE_MISSES.inc()
+            etag = f'"{key.rsplit(":", 1)[1][:32]}"'
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response.render()  # a TemplateResponse, such as the sitemap's
@@ -179,10 +209,12 @@ def cached_public_page(*, shows: Callable[..., Shows], params: Iterable[str] = (
             if caching:
                 _store(key, stored)
             # The miss answers as the hits will.
+            any_version = request.headers.get("If-None-Match", "").strip() == "*"
             return (
                 get_conditional_response(request, etag=etag) if any_version else _stored_response(request, stored, etag)
             )
 
+        wrapper.cache_answer = cached_response
         return wrapper
 
     return decorator

@@ -17,10 +17,20 @@ from content.site.security import public_headers
 
 def public_page(*, shows, params=()):
     """A GET-only public view: security headers and the page cache (``shows``: what the page shows, see
-    ``content.site.page_versions``; ``params``: the query parameters it reads)."""
+    ``content.site.page_versions``; ``params``: the query parameters it reads). Its ``cached_response`` is
+    what ``content.site.cache_hits`` answers a cached page with, before the middleware a view needs."""
 
     def decorator(view):
-        return require_safe(public_headers(cached_public_page(shows=shows, params=params)(view)))
+        cached = cached_public_page(shows=shows, params=params)(view)
+        secured = public_headers(cached)
+        page = require_safe(secured)
+
+        def cached_response(request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+            response = cached.cache_answer(request, *args, **kwargs)
+            return None if response is None else secured.secured(response)
+
+        page.cached_response = cached_response
+        return page
 
     return decorator
 
