@@ -114,6 +114,20 @@ def browser_page(chromium, live_server):
     finally:
         for context in chromium.contexts:
             context.close()
+        _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(seconds: float = 10.0) -> None:
+    """A request the page sent just before it closed (a live preview, a checklist recheck) may still be in its
+    transaction in a thread of the live server: the test database's flush after the test would deadlock with it.
+    Those threads are daemons, which the server does not keep a list of; their target names them."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + seconds
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
