@@ -132,11 +132,16 @@ class MinutesSecondsField(forms.IntegerField):
         return seconds
 
 
+_escape = html.escape  # django.utils.html.escape's own, without its lazy-string wrapper
+
+
 def escaped(value) -> str:
     """``conditional_escape`` without its per-call overhead, for code that escapes thousands of values a page."""
+    if type(value) is str:
+        return _escape(value)
     if isinstance(value, Promise):
         value = str(value)
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+    return value.__html__() if hasattr(value, "__html__") else _escape(str(value))
 
 
 class Unusual(Exception):
@@ -145,7 +150,6 @@ class Unusual(Exception):
 
 
 _TEMPLATE_CONTEXT = Context()  # what a form template's {{ variable }} is shown in: autoescaping, localized
-_escape = html.escape  # django.utils.html.escape's own, without its lazy-string wrapper
 
 
 def _shown(value) -> str:
