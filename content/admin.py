@@ -14,7 +14,7 @@ from content.editorial.changes_admin import ChangesAdminMixin
 from content.editorial.checklist_admin import ChecklistAdminMixin
 from content.editorial.forms import PostAdminForm, SectionInlineFormSet
 from content.editorial.preview_admin import PreviewAdminMixin
-from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields
+from content.editorial.sections_admin import JSON_AS_READABLE, PostSectionInline, section_fields, with_sections_media
 from content.editorial.suggestions_admin import SuggestionsAdminMixin
 from content.editorial.tags_admin import TagsAdminMixin
 from content.models import Post, PostSection, Tag
@@ -123,6 +123,9 @@ class PostAdmin(
         if isinstance(inline, PostSectionInline) and draft is not None and draft.working_copy is not None:
             kwargs["working_sections"] = draft.sections
         return kwargs
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        return with_sections_media(super().get_inline_formsets(request, formsets, inline_instances, obj))
 
     def get_deleted_objects(self, objs, request):
         # "Delete" moves posts to the trash and removes nothing, so no delete permission on their

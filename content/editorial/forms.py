@@ -13,6 +13,10 @@ TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 RENDERER = FastFormRenderer()
 
 
+# Validators hold no state: one pair serves every form (a change page builds about 50).
+INTEGER_BOUNDS = [MaxValueValidator(LARGEST_INTEGER), MinValueValidator(-LARGEST_INTEGER)]
+
+
 class GuardedFieldsMixin:
     """Every text field refuses control characters, every whole number stays within PostgreSQL's integer."""
 
@@ -22,7 +26,7 @@ class GuardedFieldsMixin:
             if isinstance(field, forms.CharField):
                 field.validators.append(refuse_control_characters)
             elif isinstance(field, forms.IntegerField):
-                field.validators += [MaxValueValidator(LARGEST_INTEGER), MinValueValidator(-LARGEST_INTEGER)]
+                field.validators += INTEGER_BOUNDS
 
 
 class SectionInlineForm(GuardedFieldsMixin, forms.ModelForm):

@@ -10,7 +10,9 @@ changes those templates, that test says so, and this module follows them.
 
 from __future__ import annotations
 
-from django.contrib.admin.helpers import AdminReadonlyField, InlineAdminFormSet
+from django.contrib.admin.helpers import AdminField, AdminReadonlyField, InlineAdminFormSet
+from django.forms.boundfield import BoundField
+from django.forms.utils import RenderableMixin
 from django.template.defaultfilters import capfirst
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -41,14 +43,16 @@ def stacked_inline(inline_admin_formset: InlineAdminFormSet) -> SafeString:
     ]
     forms = list(inline_admin_formset)
     adds = inline_admin_formset.has_add_permission
+    punctuation = gettext(":?.!")  # what ends a label that gets no suffix (BoundField.label_tag), once a page
     for index, inline_admin_form in enumerate(forms):
-        _form(parts, inline_admin_formset, inline_admin_form, index, empty=adds and index == len(forms) - 1)
+        last = index == len(forms) - 1
+        _form(parts, inline_admin_formset, inline_admin_form, index, punctuation, empty=adds and last)
     parts.append("</details>" if collapsible else "")
     parts.append("</fieldset>\n</div>\n")
     return mark_safe("".join(parts))
 
 
-def _form(parts: list[str], inline_admin_formset, inline_admin_form, index: int, *, empty: bool) -> None:
+def _form(parts: list[str], inline_admin_formset, inline_admin_form, index: int, punctuation: str, *, empty: bool):
     formset, opts = inline_admin_formset.formset, inline_admin_formset.opts
     prefix = _e(formset.prefix)
     original = inline_admin_form.original
@@ -78,13 +82,16 @@ def _form(parts: list[str], inline_admin_formset, inline_admin_form, index: int,
         parts.append(f'<a href="{_e(inline_admin_form.absolute_url)}">{_e(gettext("View on site"))}</a>')
     if formset.can_delete and inline_admin_formset.has_delete_permission and original:
         deletion = inline_admin_form.deletion_field()
-        parts.append(f'<span class="delete">{_e(deletion.field)} {_e(deletion.label_tag())}</span>')
+        parts.append(f'<span class="delete">{_e(deletion.field)} {_e(_label_tag(deletion, punctuation))}</span>')
     parts.append("\n</h3>\n")
     form = inline_admin_form.form
-    if form.non_field_errors():
+    # Without errors (a form not sent, or sent without any), every error list of the form is empty: none is asked
+    # for, each would render nothing.
+    fine = not form.errors
+    if not fine and form.non_field_errors():
         parts.append(_e(form.non_field_errors()))
     for number, fieldset in enumerate(inline_admin_form):
-        _fieldset(parts, fieldset, f"{prefix}-{index}-{number}-heading")
+        _fieldset(parts, fieldset, f"{prefix}-{index}-{number}-heading", punctuation, fine)
     if inline_admin_form.needs_explicit_pk_field():
         parts.append(_e(inline_admin_form.pk_field().field))
     fk_field = inline_admin_form.fk_field()
@@ -93,7 +100,7 @@ def _form(parts: list[str], inline_admin_formset, inline_admin_form, index: int,
     parts.append("\n</div>")
 
 
-def _fieldset(parts: list[str], fieldset, heading_id: str) -> None:
+def _fieldset(parts: list[str], fieldset, heading_id: str, punctuation: str, fine: bool) -> None:
     collapsible = bool(fieldset.name) and fieldset.is_collapsible
     parts.append(f'<fieldset class="module aligned {_e(fieldset.classes)}"')
     if fieldset.name:
@@ -107,7 +114,7 @@ def _fieldset(parts: list[str], fieldset, heading_id: str) -> None:
     if fieldset.description:
         parts.append(f'<div class="description">{fieldset.description}</div>\n')  # |safe in the template
     for line in fieldset:
-        _line(parts, line)
+        _line(parts, line, punctuation, fine)
     parts.append("</details>" if collapsible else "")
     parts.append("</fieldset>\n")
 
@@ -116,7 +123,7 @@ def _name(field) -> str:
     return field.field["name"] if isinstance(field, AdminReadonlyField) else field.field.name
 
 
-def _line(parts: list[str], line) -> None:
+def _line(parts: list[str], line, punctuation: str, fine: bool) -> None:
     fields = list(line)
     single = len(line.fields) == 1
     classes = "form-row"
@@ -126,13 +133,13 @@ def _line(parts: list[str], line) -> None:
         classes += " hidden"
     classes += "".join(f" field-{_e(_name(field))}" for field in fields if _name(field))
     parts.append(f'<div class="{classes}">\n')
-    line_errors = _e(line.errors()) if single else ""
+    line_errors = _e(line.errors()) if single and not fine else ""
     for field in fields:
-        _field(parts, field, single, line_errors)
+        _field(parts, field, single, line_errors, punctuation, fine)
     parts.append("</div>\n")
 
 
-def _field(parts: list[str], field, single: bool, line_errors: str) -> None:
+def _field(parts: list[str], field, single: bool, line_errors: str, punctuation: str, fine: bool) -> None:
     readonly = isinstance(field, AdminReadonlyField)
     if readonly:
         shown = field.field  # a dict that looks a little like a bound field
@@ -140,11 +147,11 @@ def _field(parts: list[str], field, single: bool, line_errors: str) -> None:
     else:
         bound = field.field
         name, help_text, hidden, id_for_label = bound.name, bound.help_text, bound.is_hidden, bound.id_for_label
-        errors = _e(field.errors())
+        errors = "" if fine else _e(field.errors())
     is_fieldset = getattr(field, "is_fieldset", False)
     if is_fieldset:
         described = f' aria-describedby="{_e(id_for_label)}_helptext"' if help_text else ""
-        parts.append(f"<fieldset{described}>{_e(field.label_tag())}")
+        parts.append(f"<fieldset{described}>{_e(_label_tag(field, punctuation))}")
     classes = "flex-container"
     if errors or (single and line_errors):
         classes += " errors"
@@ -155,7 +162,7 @@ def _field(parts: list[str], field, single: bool, line_errors: str) -> None:
     if field.is_checkbox:
         classes += " checkbox-row"
     parts.append(f'<div class="{classes}">\n')
-    label = "" if is_fieldset else _e(field.label_tag())
+    label = "" if is_fieldset else _e(_label_tag(field, punctuation))
     if field.is_checkbox:
         parts.append(f'<div class="checkbox">\n{_e(field.field)}\n{label}\n</div>\n')
     else:
@@ -172,3 +179,45 @@ def _field(parts: list[str], field, single: bool, line_errors: str) -> None:
     parts.append("</div>\n")
     if is_fieldset:
         parts.append("</fieldset>\n")
+
+
+def _label_tag(field, punctuation: str) -> str:
+    """``field.label_tag()``: for an ``AdminField`` what ``AdminField.label_tag`` and ``BoundField.label_tag`` do,
+    step for step, without their per-call gettext and format_html (670 labels a page); the label template itself
+    is the form's (``FastFormRenderer`` makes it in Python)."""
+    if type(field) is not AdminField or type(field.field).label_tag is not BoundField.label_tag:
+        return field.label_tag()
+    bound = field.field
+    form, form_field = bound.form, bound.field
+    widget = form_field.widget
+    classes = []
+    if field.is_checkbox:
+        classes.append("vCheckboxLabel")
+    if form_field.required:
+        classes.append("required")
+    if not field.is_first:
+        classes.append("inline")
+    attrs = {"class": " ".join(classes)} if classes else {}
+    tag = "legend" if field.is_fieldset else None
+    contents = SafeString(_e(bound.label)) or bound.label  # mark_safe(conditional_escape(label))
+    if field.is_checkbox:
+        suffix = ""
+    else:
+        suffix = form_field.label_suffix if form_field.label_suffix is not None else form.label_suffix
+    if suffix and contents and contents[-1] not in punctuation:
+        contents = SafeString(contents + _e(suffix))
+    id_ = widget.attrs.get("id") or bound.auto_id
+    if id_:
+        attrs = {**attrs}
+        id_for_label = widget.id_for_label(id_)
+        if id_for_label and tag != "legend":
+            attrs["for"] = id_for_label
+        if form_field.required and hasattr(form, "required_css_class"):
+            if "class" in attrs:
+                attrs["class"] += " " + form.required_css_class
+            else:
+                attrs["class"] = form.required_css_class
+    context = {"field": bound, "label": contents, "attrs": attrs, "use_tag": bool(id_), "tag": tag or "label"}
+    if type(form).render is not RenderableMixin.render:
+        return form.render(form.template_name_label, context)
+    return SafeString(form.renderer.render(form.template_name_label, context))  # what RenderableMixin.render does
