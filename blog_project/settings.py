@@ -193,6 +193,8 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 POSTS_PER_PAGE = env.int("POSTS_PER_PAGE", default=10)
 # Cached pages are never stale (their keys follow the posts' generations); this only bounds memory use.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=24 * 3600)
+# Megabytes of cached pages each process also keeps in memory, ready to send (content/site/kept_pages.py).
+PUBLIC_CACHE_MEMORY_MB = env.int("PUBLIC_CACHE_MEMORY_MB", default=16)
 
 # --- editorial workflow ---
 INSTALLED_APPS += ["reversion"]

@@ -34,6 +34,13 @@ def check_content_settings(app_configs, **kwargs):
             "content.E002",
         ),
         (
+            "PUBLIC_CACHE_MEMORY_MB",
+            0,
+            "a whole number of megabytes, 0 or more (0: no cached page is kept in each process's memory)",
+            "16",
+            "content.E009",
+        ),
+        (
             "TRASH_RETENTION_DAYS",
             1,
             "a whole number above 0, or manage.py purge_trash fails without --older-than",

@@ -26,6 +26,7 @@ SOURCES = "\n".join(
         "TASK_RUNNING_LIMIT_SECONDS",
         "REQUEST_ID_HEADER",
         "CACHE_KEY_PREFIX",
+        "PUBLIC_CACHE_MEMORY_MB",
     ],
 )
 def test_each_new_variable_is_read_and_has_a_row_in_the_configuration_table(variable):

@@ -118,10 +118,13 @@ def redis(tmp_path):
     server.kill()
 
 
+@pytest.mark.parametrize("kept_mb", ["0", "16"], ids=["every hit asks Redis", "pages kept in the worker"])
 def test_a_redis_killed_or_frozen_under_gunicorn_costs_pages_nothing_but_speed(
-    production_environment, database, post, redis
+    production_environment, database, post, redis, kept_mb
 ):
-    server = serving(production_environment, database, REDIS_URL=redis.url, REDIS_TIMEOUT="0.5")
+    server = serving(
+        production_environment, database, REDIS_URL=redis.url, REDIS_TIMEOUT="0.5", PUBLIC_CACHE_MEMORY_MB=kept_mb
+    )
     try:
         stored, page, _ = get(server, post.get_absolute_url())
         redis.freeze()  # connections stay open, nothing answers
@@ -140,7 +143,11 @@ def test_a_redis_killed_or_frozen_under_gunicorn_costs_pages_nothing_but_speed(
     assert killed.status == 200 and killed_page == page
     assert health.status == 503  # the cache is reported failing, pages are not
     log = server.output[1]
-    assert "page cache read failed (TimeoutError" in log and "page cache read failed (ConnectionError" in log
+    assert "page cache read failed (TimeoutError" in log  # a page the worker did not keep asked the frozen Redis
+    if kept_mb == "0":
+        assert "page cache read failed (ConnectionError" in log
+    else:  # the post page was kept in the worker's memory: Redis was not asked for it, frozen or killed
+        assert frozen_seconds < 0.5 and "page cache read failed (ConnectionError" not in log
 
 
 def test_two_instances_released_and_started_together_both_serve(production_environment, database, post, tmp_path):

@@ -12,8 +12,6 @@ this page is made from as they were.
 Kept per process, least recently used first out, up to ``MAX_BYTES`` of HTML. Staff previews are never kept.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +21,7 @@ from django.utils import timezone, translation
 
 from content.fingerprint import render_fingerprint
 from content.site import post_page, selectors
+from content.site.kept_pages import BoundedPages
 
 MAX_BYTES = 32 * 2**20
 TEMPLATE = "content/post_detail.html"
@@ -35,36 +34,7 @@ class _Rendered:
     content: bytes
 
 
-class _Kept:
-    """Rendered pages by slug, least recently used first; safe for threaded workers."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.size = max_bytes, 0
-        self.pages: OrderedDict[str, _Rendered] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, slug: str) -> _Rendered | None:
-        with self.lock:
-            page = self.pages.get(slug)
-            if page is not None:
-                self.pages.move_to_end(slug)
-            return page
-
-    def put(self, slug: str, page: _Rendered) -> None:
-        with self.lock:
-            old = self.pages.pop(slug, None)
-            self.size += len(page.content) - (len(old.content) if old else 0)
-            self.pages[slug] = page
-            while self.size > self.max_bytes and self.pages:
-                self.size -= len(self.pages.popitem(last=False)[1].content)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.size = 0
-
-
-kept = _Kept(MAX_BYTES)
+kept = BoundedPages(MAX_BYTES, size=lambda rendered: len(rendered.content))
 
 
 def _surroundings() -> tuple:

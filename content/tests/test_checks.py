@@ -32,6 +32,7 @@ def test_default_settings_raise_nothing():
         ("POSTS_PER_PAGE", "10", "content.E001"),
         ("PUBLIC_CACHE_SECONDS", -1, "content.E002"),
         ("TRASH_RETENTION_DAYS", 0, "content.E003"),
+        ("PUBLIC_CACHE_MEMORY_MB", -1, "content.E009"),
     ],
 )
 def test_out_of_range_numbers(settings, name, value, check_id):

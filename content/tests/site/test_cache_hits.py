@@ -6,7 +6,9 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import path as route
 
+from content.site import page_cache
 from content.tests.factories import PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,22 +52,27 @@ def pages():
         {"HTTP_ACCEPT_ENCODING": "gzip, br"},
         {"HTTP_ACCEPT_ENCODING": "gzip;q=0"},
         {"HTTP_IF_NONE_MATCH": "*"},
+        {"HTTP_IF_MATCH": '"another-version"'},
+        {"HTTP_IF_MODIFIED_SINCE": "Wed, 21 Oct 2015 07:28:00 GMT", "HTTP_IF_UNMODIFIED_SINCE": "nonsense"},
         {"HTTP_COOKIE": "sessionid=someones-session; csrftoken=" + "a" * 32},
     ],
 )
-def test_a_hit_answered_early_is_the_answer_of_the_whole_stack(client, settings, pages, headers):
+@pytest.mark.parametrize("kept", [True, False], ids=["kept in the process", "from the cache"])
+def test_a_hit_answered_early_is_the_answer_of_the_whole_stack(client, settings, pages, headers, kept):
     if "HTTP_COOKIE" in headers:
         headers = {"HTTP_COOKIE": headers["HTTP_COOKIE"] + f"; messages={a_messages_cookie()}"}
     early = []
     for path in pages:
         client.get(path)  # stored
+        if not kept:
+            page_cache.kept.clear()  # as in another process: the page comes from the configured cache
         response = client.get(path, **headers)
         assert not hasattr(response.wsgi_request, "session")  # answered before the sessions middleware
         early.append(answer(response))
     without_early_answers(settings)
     whole = [answer(client.get(path, **headers)) for path in pages]
     assert early == whole
-    assert all(status in (200, 304) for status, *_ in early)
+    assert all(status in (200, 304, 412) for status, *_ in early)
     for _, answered, *_ in early:
         assert answered["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in answered
 
@@ -107,3 +114,28 @@ def test_the_early_answer_comes_before_sessions_and_after_every_middleware_that_
     assert settings.MIDDLEWARE.index("blog_project.request_guard.refuse_control_characters") < position
     assert settings.MIDDLEWARE.index("blog_project.faults.DatabaseUnavailableMiddleware") < position
     assert position + 1 == settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+
+
+def test_pages_are_kept_in_the_process_up_to_the_allowance_and_served_the_same_from_the_cache(client, settings, pages):
+    first = answer(client.get(pages[0]))
+    (key, stored), *_ = page_cache.kept.pages.items()
+    assert page_cache.page_store.get(key) == stored  # the same page in the configured cache
+    assert answer(client.get(pages[0])) == first
+    settings.PUBLIC_CACHE_MEMORY_MB = 0  # none kept: every hit asks the configured cache
+    assert answer(client.get(pages[0])) == first
+    assert not page_cache.kept.pages and page_cache.kept.size == 0
+
+
+def a_view_of_another_urlconf(request, slug):
+    return HttpResponse(f"not the post page: {slug}")
+
+
+urlpatterns = [route("posts/<slug:slug>/", a_view_of_another_urlconf)]
+
+
+def test_a_remembered_url_match_is_not_used_for_another_urlconf(client, settings, pages):
+    client.get(pages[0])
+    assert client.get(pages[0]).wsgi_request.resolver_match.view_name == "content:post_detail"
+    settings.ROOT_URLCONF = __name__
+    response = client.get(pages[0])
+    assert response.status_code == 200 and response.content.startswith(b"not the post page")

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from content import stored_html
 from content.site import post_page, rendered_posts
+from content.site.kept_pages import BoundedPages
 from content.tests.factories import ImageSectionFactory, PostFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,10 +129,12 @@ def test_previews_are_never_kept(staff_client):
 
 
 def test_the_least_recently_used_pages_go_first_past_the_size_limit():
-    kept = rendered_posts._Kept(max_bytes=10)
+    kept = BoundedPages(max_bytes=10, size=lambda rendered: len(rendered.content))
     for slug in ("a", "b", "c"):
         kept.put(slug, rendered_posts._Rendered("digest", (), b"1234"))
     assert kept.get("a") is None and kept.size == 8
     kept.get("b")  # now the most recently used
     kept.put("d", rendered_posts._Rendered("digest", (), b"1234"))
     assert kept.get("c") is None and kept.get("b") is not None and kept.get("d") is not None
+    kept.put("e", rendered_posts._Rendered("digest", (), b"12345678901"))  # larger than the whole allowance
+    assert kept.get("e") is None and kept.size == 8
