@@ -152,25 +152,28 @@ class Unusual(Exception):
 _TEMPLATE_CONTEXT = Context()  # what a form template's {{ variable }} is shown in: autoescaping, localized
 
 
-def _shown(value) -> str:
-    """``{{ value }}`` in Django's templates: localized (numbers, dates), then escaped unless it is safe."""
+def _string_shown(value) -> str | None:
+    """A string as a template shows it (escaped unless it is safe), None for any other value."""
     if type(value) is str:
         return _escape(value)
     if isinstance(value, str):
         return value if isinstance(value, SafeData) else _escape(value)
     if callable(value):
         raise Unusual  # the template would call it
-    return render_value_in_context(value, _TEMPLATE_CONTEXT)
+    return None
+
+
+def _shown(value) -> str:
+    """``{{ value }}`` in Django's templates: localized (numbers, dates), then escaped unless it is safe."""
+    shown = _string_shown(value)
+    return render_value_in_context(value, _TEMPLATE_CONTEXT) if shown is None else shown
 
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}`` in Django's templates: ``str(value)``, escaped unless it is safe."""
-    if type(value) is str:
-        return _escape(value)
-    if isinstance(value, str):
-        return value if isinstance(value, SafeData) else _escape(value)
-    if callable(value):
-        raise Unusual
+    shown = _string_shown(value)
+    if shown is not None:
+        return shown
     text = str(value)
     return text if isinstance(value, SafeData) else _escape(text)
 
