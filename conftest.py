@@ -29,10 +29,12 @@ def _page_cache_asks_the_database(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
+def _fast_password_hasher(request, settings):
     """Tests make users and log them in by the hundred; the production hasher is slow on purpose (half a
-    second a password here). Served processes (gunicorn, commands) keep it: they read the real settings."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    second a password here). Served processes (gunicorn, commands) read the real settings and could not check
+    such a password: the tests that log in through them (``scale``) keep the real hasher."""
+    if request.node.get_closest_marker("scale") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
