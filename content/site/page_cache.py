@@ -190,11 +190,20 @@ def _lookup(request: HttpRequest, shows: Callable[..., Shows], params: tuple, ar
     return lookup
 
 
+def _etag(key: str) -> str:
+    """The page's ETag: the hashed part of its key, which changes with everything the page is made from."""
+    return f'"{key.rsplit(":", 1)[1][:32]}"'
+
+
+def _asks_any_version(request: HttpRequest) -> bool:
+    """``If-None-Match: *``: an ETag of ours names a page that existed; "*" must wait until this one is known
+    to exist (stored, or just rendered)."""
+    return request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*"
+
+
 def _hit(request: HttpRequest, key: str) -> HttpResponse | None:
     """The answer from the cache for the page stored under ``key``: a 304 or the stored page; None on a miss."""
-    etag = f'"{key.rsplit(":", 1)[1][:32]}"'
-    # An ETag of ours names a page that existed; "*" must wait until this one is known to exist.
-    any_version = request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*"
+    etag, any_version = _etag(key), _asks_any_version(request)
     not_modified = None if any_version else _conditional_response(request, etag)
     if not_modified is not None:
         PAGE_CACHE_HITS.inc()
@@ -203,6 +212,12 @@ def _hit(request: HttpRequest, key: str) -> HttpResponse | None:
     if stored is None:
         return None
     PAGE_CACHE_HITS.inc()
+    return _stored_answer(request, stored, etag, any_version)
+
+
+def _stored_answer(request: HttpRequest, stored: tuple, etag: str, any_version: bool) -> HttpResponse:
+    """The answer with a stored page, from the cache or just rendered: for ``If-None-Match: *`` the 304 it now
+    earns, else the page (compressed when the client accepts it)."""
     return get_conditional_response(request, etag=etag) if any_version else _stored_response(request, stored, etag)
 
 
@@ -235,7 +250,6 @@ def cached_public_page(*, shows: Callable[..., Shows], params: Iterable[str] = (
             if hit is not None:
                 return hit
             PAGE_CACHE_MISSES.inc()
-            etag = f'"{key.rsplit(":", 1)[1][:32]}"'
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response.render()  # a TemplateResponse, such as the sitemap's
@@ -245,11 +259,7 @@ def cached_public_page(*, shows: Callable[..., Shows], params: Iterable[str] = (
             stored = (response.content, response["Content-Type"], _compressed(response.content) if caching else None)
             if caching:
                 _store(key, stored)
-            # The miss answers as the hits will.
-            any_version = request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*"
-            return (
-                get_conditional_response(request, etag=etag) if any_version else _stored_response(request, stored, etag)
-            )
+            return _stored_answer(request, stored, _etag(key), _asks_any_version(request))  # as the hits will
 
         wrapper.cache_answer = cached_response
         return wrapper
