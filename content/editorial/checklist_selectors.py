@@ -18,14 +18,13 @@ from django.urls import reverse
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from content.editorial.checklist_facts import ImageFacts, LinkTarget, PostFacts, SectionFacts, linked_slugs
-from content.editorial.forms import MAX_SECTIONS
+from content.editorial.forms import MAX_SECTIONS, marked_for_deletion
 from content.models import Post, PostSection, SectionType, SlugRedirect, Tag
 from media_library.models import Image
 
 # The prefix of the section forms on the change page (the inline's related name).
 SECTION_PREFIX = "sections"
 SECTION_TEXT_FIELDS = ("content_type", "title", "subtitle", "content", "video_url", "audio_url")
-TRUE_VALUES = {"on", "true", "1", "yes"}
 
 
 def _image_facts(image: Image | None) -> ImageFacts | None:
@@ -168,9 +167,9 @@ def facts_from_form(post: Post, data: Mapping) -> PostFacts:
     total = min(max(_whole(data.get(f"{SECTION_PREFIX}-TOTAL_FORMS"), 0) or 0, 0), MAX_SECTIONS)
     rows = []
     for index in range(total):
-        prefix = f"{SECTION_PREFIX}-{index}-"
-        if _text(data, prefix + "DELETE").strip().lower() in TRUE_VALUES:
+        if marked_for_deletion(data, f"{SECTION_PREFIX}-{index}"):
             continue
+        prefix = f"{SECTION_PREFIX}-{index}-"
         values = {name: _text(data, prefix + name) for name in SECTION_TEXT_FIELDS}
         image_id = _whole(data.get(prefix + "image"))
         image_id = image_id if image_id and 0 < image_id < 2**31 else None

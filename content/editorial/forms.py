@@ -13,6 +13,17 @@ TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 RENDERER = FastFormRenderer()
 
 
+_DELETION = forms.BooleanField(required=False)
+
+
+def marked_for_deletion(data, prefix: str) -> bool:
+    """Whether the section form ``prefix`` (``sections-3``) has its Delete box ticked in ``data``, by the rule
+    the save reads it with (Django's checkbox: any value but none or "false", "0" included); the
+    previews and the checklist leave out what the save would delete."""
+    name = f"{prefix}-DELETE"
+    return _DELETION.clean(forms.CheckboxInput().value_from_datadict(data, {}, name))
+
+
 # Validators hold no state: one pair serves every form (a change page builds about 50).
 INTEGER_BOUNDS = [MaxValueValidator(LARGEST_INTEGER), MinValueValidator(-LARGEST_INTEGER)]
 

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 
 from common.forms import MinutesSecondsField
 from content import stored_html
-from content.editorial.forms import MAX_SECTIONS, GuardedFieldsMixin
+from content.editorial.forms import MAX_SECTIONS, GuardedFieldsMixin, marked_for_deletion
 from content.models import Post, PostSection, Tag
 from content.reading import Reading, reading_time
 from content.rendering import assign_anchors
@@ -264,7 +264,7 @@ def read_post(data: dict[str, str]) -> PostPreview:
     sections = []
     for number in range(_section_count(data)):
         prefix = f"sections-{number}"
-        if data.get(f"{prefix}-DELETE", "").lower() in ("on", "true", "1"):
+        if marked_for_deletion(data, prefix):
             continue
         sections.append(read_section(data, prefix))
     # As saving orders them: by position, a section without one last, ties in the form's order (a stable sort).

@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.forms import inlineformset_factory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from content import stored_html
-from content.models import Post
+from content.editorial.forms import marked_for_deletion
+from content.models import Post, PostSection
 from content.reading import WORDS_PER_MINUTE, reading_time
 from content.rendering import assign_anchors
 from content.tests.editorial.test_admin import change_form_data, section_row
@@ -286,3 +288,15 @@ def test_a_huge_form_to_the_whole_post_preview_is_a_400(editor_client, settings)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000  # Django's own check, as the form's CSRF token is read
     response = page_preview(editor_client, change_form_data(PostFactory(), [], content="word " * 5000))
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["on", "true", "1", "0", "yes", "x", "", "false", "False"])
+def test_delete_boxes_are_read_as_the_save_reads_them(value):
+    """The previews and the checklist leave out exactly the sections the save would delete."""
+    sections = inlineformset_factory(Post, PostSection, fields=["title", "content"], can_delete=True)
+    management = {"sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "0"}
+    formset = sections({**management, "sections-0-content": "Words.", "sections-0-DELETE": value}, prefix="sections")
+    assert formset.is_valid(), formset.errors
+    assert marked_for_deletion({"sections-0-DELETE": value}, "sections-0") is formset._should_delete_form(
+        formset.forms[0]
+    )
